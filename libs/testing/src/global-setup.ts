@@ -1,4 +1,4 @@
-import { startEmbeddedPostgres } from './embedded-server';
+import { startEmbeddedPostgres } from '@rapport/platform';
 import { TEST_SERVER_ENV } from './test-database';
 
 // One PostgreSQL server for the whole jest run; spec files each create their own database.

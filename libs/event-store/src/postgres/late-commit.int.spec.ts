@@ -1,0 +1,113 @@
+import { createTestDatabase, type TestDatabase } from '@rapport/testing';
+import type { PoolClient } from 'pg';
+import { someEvents } from '../contract/event-store-contract';
+import type { RecordedEvent } from '../event-store';
+import { createPostgresEventStore, type PostgresEventStore } from './postgres-event-store';
+
+/** Appends inside an open transaction on `client`, exactly as the store would, without committing. */
+async function appendUncommitted(client: PoolClient, schema: string, streamId: string, count: number): Promise<string[]> {
+  const events = someEvents(count);
+  await client.query(`SELECT * FROM "${schema}".append_events($1, $2, $3, $4, $5, $6, $7)`, [
+    [streamId],
+    [-1],
+    events.map(() => 1),
+    events.map((event) => event.id),
+    events.map((event) => event.type),
+    events.map((event) => JSON.stringify(event.data)),
+    events.map(() => '{}'),
+  ]);
+  return events.map((event) => event.id);
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('PostgreSQL subscription and late commits', () => {
+  let database: TestDatabase;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('late_commit');
+    store = await createPostgresEventStore({ connectionString: database.url, pollIntervalMs: 5 });
+  });
+  afterAll(async () => {
+    await store.close();
+    await database.drop();
+  });
+
+  it('never skips an event whose transaction commits after a later-numbered one', async () => {
+    const delivered: RecordedEvent[] = [];
+    const subscription = store.subscribeToAll({ batchSize: 3, onEvents: async (events) => void delivered.push(...events) });
+
+    // The held transaction takes its positions first…
+    const held = await store.pool.connect();
+    await held.query('BEGIN');
+    const early = await appendUncommitted(held, store.schema, 'slow-1', 3);
+    // …then others take later positions and commit while it stays open.
+    const later = (await store.append('fast-1', someEvents(5))).events;
+    const laterIds = later.map((event) => event.id);
+    await pause(300);
+    expect(delivered.map((event) => event.id)).toEqual([]);
+
+    const positionOf = async (id: string) =>
+      Number((await store.pool.query('SELECT position FROM rapport_events.events WHERE event_id = $1', [id])).rows[0]?.position ?? NaN);
+    await held.query('COMMIT');
+    held.release();
+    const earlyPositions = await Promise.all(early.map(positionOf));
+    expect(Math.max(...earlyPositions)).toBeLessThan(later[0].position);
+
+    for (let waited = 0; delivered.length < 8 && waited < 5_000; waited += 20) await pause(20);
+    await subscription.stop();
+    expect(delivered.map((event) => event.id)).toEqual([...early, ...laterIds]);
+  });
+
+  it('delivers a lower transaction id first even when it holds the higher positions', async () => {
+    const delivered: RecordedEvent[] = [];
+    const head = await store.headPosition();
+    const start = (await store.readAll({ afterPosition: head - 1 }))[0]?.checkpoint;
+
+    const older = await store.pool.connect();
+    await older.query('BEGIN');
+    await older.query('SELECT pg_current_xact_id()'); // takes its transaction id now…
+    const newer = await store.append('quick-2', someEvents(2)); // …a younger transaction commits first…
+    const olderIds = await appendUncommitted(older, store.schema, 'slow-2', 2); // …with lower positions.
+
+    const subscription = store.subscribeToAll({ from: start, onEvents: async (events) => void delivered.push(...events) });
+    await pause(200);
+    expect(delivered).toEqual([]);
+    await older.query('COMMIT');
+    older.release();
+    for (let waited = 0; delivered.length < 4 && waited < 5_000; waited += 20) await pause(20);
+    await subscription.stop();
+
+    expect(delivered.map((event) => event.id)).toEqual([...olderIds, ...newer.events.map((event) => event.id)]);
+    expect(delivered[0].position).toBeGreaterThan(newer.events[1].position);
+  });
+
+  it('keeps every stream in revision order under concurrent multi-stream appends', async () => {
+    const delivered: RecordedEvent[] = [];
+    const streams = ['order-a', 'order-b', 'order-c', 'order-d'];
+    const subscription = store.subscribeToAll({
+      batchSize: 50,
+      onEvents: async (events) => void delivered.push(...events.filter((event) => streams.includes(event.streamId))),
+    });
+    await Promise.all(
+      Array.from({ length: 30 }, (_, writer) =>
+        store.appendMany(
+          [streams[writer % 4], streams[(writer + 1) % 4], streams[(writer + 3) % 4]].map((streamId) => ({
+            streamId,
+            expectedRevision: 'any' as const,
+            events: someEvents(2),
+          })),
+        ),
+      ),
+    );
+    for (let waited = 0; delivered.length < 180 && waited < 10_000; waited += 20) await pause(20);
+    await subscription.stop();
+
+    expect(delivered).toHaveLength(180);
+    for (const streamId of streams) {
+      const revisions = delivered.filter((event) => event.streamId === streamId).map((event) => event.revision);
+      expect(revisions).toEqual(Array.from({ length: revisions.length }, (_, index) => index));
+    }
+  });
+});

@@ -1,0 +1,106 @@
+import type { Pool } from 'pg';
+import { InvalidAppendError } from '../errors';
+import type { RecordedEvent, SubscribeOptions, Subscription } from '../event-store';
+import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './rows';
+
+interface Cursor {
+  transactionId: string;
+  position: string;
+}
+
+const START: Cursor = { transactionId: '0', position: '0' };
+
+/** Checkpoints are `<transaction id>:<position>` of the last event delivered. */
+export function parseCheckpoint(checkpoint: string | undefined): Cursor {
+  if (checkpoint === undefined || checkpoint === '') return START;
+  const match = /^(\d+):(\d+)$/.exec(checkpoint);
+  if (!match) throw new InvalidAppendError(`'${checkpoint}' is not a PostgreSQL event store checkpoint`);
+  return { transactionId: match[1], position: match[2] };
+}
+
+/**
+ * Follows the global log gap-free. Positions come from a sequence and so commit out of
+ * order; instead of trusting them, an event is delivered only once every transaction
+ * older than its own has finished (`tx_id < xmin` of the current snapshot), in
+ * (transaction id, position) order. A late commit can then never fall behind the cursor.
+ */
+export class PostgresSubscription implements Subscription {
+  readonly closed: Promise<void>;
+  private running = true;
+  private isCaughtUp = false;
+  private wakeRequested = false;
+  private wakeSleeper: (() => void) | undefined;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly table: string,
+    private readonly options: SubscribeOptions,
+    private readonly pollIntervalMs: number,
+  ) {
+    const cursor = parseCheckpoint(options.from);
+    this.closed = this.run(cursor);
+  }
+
+  get caughtUp(): boolean {
+    return this.isCaughtUp;
+  }
+
+  /** Asks the loop to look for new events now instead of at the next poll. */
+  wake(): void {
+    this.wakeRequested = true;
+    this.wakeSleeper?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.closed.catch(() => undefined);
+  }
+
+  private async run(start: Cursor): Promise<void> {
+    const batchSize = this.options.batchSize ?? 500;
+    let cursor = start;
+    while (this.running) {
+      this.wakeRequested = false;
+      const rows = await this.readAfter(cursor, batchSize);
+      if (!this.running) break;
+      if (rows.length === 0) {
+        this.isCaughtUp = true;
+        await this.sleep();
+        continue;
+      }
+      this.isCaughtUp = false;
+      const events: RecordedEvent[] = rows.map(toRecordedEvent);
+      await this.options.onEvents(events);
+      const last = rows[rows.length - 1];
+      cursor = { transactionId: last.tx_id, position: last.position };
+      this.isCaughtUp = rows.length < batchSize;
+    }
+  }
+
+  private async readAfter(cursor: Cursor, limit: number): Promise<EventRow[]> {
+    const { rows } = await this.pool.query<EventRow>(
+      `SELECT ${EVENT_COLUMNS} FROM ${this.table}
+        WHERE (tx_id, position) > ($1::xid8, $2::bigint)
+          AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY tx_id, position
+        LIMIT $3`,
+      [cursor.transactionId, cursor.position, limit],
+    );
+    return rows;
+  }
+
+  private sleep(): Promise<void> {
+    if (this.wakeRequested || !this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.pollIntervalMs);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        self.wakeSleeper = undefined;
+        resolve();
+      }
+      this.wakeSleeper = done;
+    });
+  }
+}

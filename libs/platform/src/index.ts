@@ -1,0 +1,1 @@
+export { startEmbeddedPostgres, freePort, type EmbeddedServer, type EmbeddedServerOptions } from './embedded-postgres';
