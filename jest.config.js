@@ -19,5 +19,6 @@ module.exports = {
   globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
   maxWorkers: process.env.CI ? 2 : '50%',
   testTimeout: 30_000,
+  reporters: ['default', '<rootDir>/tools/jest-summary-reporter.js'],
   forceExit: false,
 };
