@@ -1,0 +1,72 @@
+import { z } from 'zod';
+
+// Field schemas shared by the envelope and every event family, so that the same kind of
+// value is validated the same way everywhere.
+
+const IDENTIFIER = /^[A-Za-z0-9_.:@+-]*$/;
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
+
+/** A format's own message, except that a missing value reads 'required' like every other field. */
+export const formatError = (message: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? 'required' : message;
+
+/** Ids chosen by other systems (customers, orders, complaints…): safe inside stream ids and Kafka keys. */
+export const identifier = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(IDENTIFIER, 'may only contain letters, digits and _ . : @ + -');
+
+/** Free text that may span lines (comments, messages). */
+export const text = (maxLength: number) => z.string().min(1).max(maxLength);
+
+/** A single line of text: a name, a reason, a subject. */
+export const line = (maxLength: number) =>
+  text(maxLength).regex(NO_CONTROL_CHARACTERS, 'must not contain control characters');
+
+/** ISO-8601 date-time with `Z` or an offset; impossible dates (2023-02-29) are rejected. */
+export const isoDateTime = z.iso.datetime({
+  offset: true,
+  error: formatError('must be an ISO-8601 date-time with Z or an offset'),
+});
+
+/** Calendar date, `YYYY-MM-DD`. */
+export const isoDate = z.iso.date({ error: formatError('must be a date as YYYY-MM-DD') });
+
+/** Time of day, `HH:MM` (24-hour clock). */
+export const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time as HH:MM');
+
+/** Money is an integer amount of the currency's minor unit (pence, cents). */
+export const minorUnits = z
+  .number()
+  .int('must be an integer amount in minor units')
+  .nonnegative('must not be negative')
+  .describe('Integer amount in the minor unit of the currency (e.g. pence)');
+
+export const currency = z
+  .string()
+  .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 currency code (three upper-case letters)')
+  .describe('ISO 4217 currency code');
+
+export const quantity = z.number().int('must be a whole number').positive('must be at least 1');
+
+/** Retail stock codes include spaces and lower case ("BANK CHARGES", "gift_0001_40"). */
+export const sku = line(64);
+
+export const email = z.email({ error: formatError('must be an email address') }).max(254);
+
+export const phone = z
+  .string()
+  .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number, e.g. +447700900123')
+  .describe('E.164 phone number');
+
+export const countryCode = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'must be an ISO 3166-1 alpha-2 country code, e.g. GB')
+  .describe('ISO 3166-1 alpha-2 country code');
+
+/** BCP 47 language tag such as `en` or `en-GB`. */
+export const locale = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, 'must be a BCP 47 language tag, e.g. en-GB');
+
+/** Where a customer reached us or we reached them. */
+export const contactChannel = z.enum(['email', 'sms', 'chat', 'phone']);

@@ -1,0 +1,29 @@
+export {
+  catalogue,
+  EVENT_TYPES,
+  fromRecordedEvent,
+  isEventType,
+  parseEvent,
+  type EventOf,
+  type EventType,
+  type RapportEvent,
+  type StoredEvent,
+} from './catalogue';
+export { envelopeSchema, streamIdFor, type Actor, type Envelope, type EnvelopeHeader, type Subject } from './envelope';
+export { InvalidEventError, UnknownEventTypeError, type FieldError } from './errors';
+export { exampleEvent, exampleEvents, EXAMPLE_CUSTOMER_ID, type CustomerEvent, type CustomerEventOf } from './examples';
+export { asyncApiDocument, jsonSchemas, KAFKA_TOPIC } from './json-schemas';
+export {
+  createEventRegistry,
+  defineEvent,
+  type CatalogueEntry,
+  type EventDefinition,
+  type EventRegistry,
+  type ParseResult,
+  type Upcaster,
+} from './registry';
+export { toStoredEvent, type EventToStore, type RecordedEventInput } from './storage';
+export * as customer from './customer';
+export * as orders from './orders';
+export * as service from './service';
+export * as visits from './visits';

@@ -1,0 +1,143 @@
+import { z } from 'zod';
+import {
+  contactChannel,
+  currency,
+  identifier,
+  isoDate,
+  isoDateTime,
+  line,
+  minorUnits,
+  phone,
+  text,
+  timeOfDay,
+} from './fields';
+import { defineEvent } from './registry';
+
+export const complaintCategory = z.enum(['delivery', 'product', 'billing', 'refund', 'service', 'website', 'other']);
+export const complaintSeverity = z.enum(['low', 'medium', 'high', 'critical']);
+export const complaintChannel = z.enum(['email', 'phone', 'chat', 'web', 'store', 'social']);
+
+export const complaintFiledData = z.strictObject({
+  complaintId: identifier,
+  category: complaintCategory,
+  severity: complaintSeverity,
+  channel: complaintChannel,
+  orderId: identifier.optional(),
+  summary: text(2000),
+});
+
+export const complaintRespondedData = z.strictObject({
+  complaintId: identifier,
+  message: text(4000),
+  channel: complaintChannel.optional(),
+});
+
+export const complaintEscalatedData = z.strictObject({
+  complaintId: identifier,
+  /** 1 = team lead, higher levels further up; set by the support desk. */
+  level: z.number().int().min(1).max(5),
+  reason: line(500).optional(),
+});
+
+// Goodwill paid out is a cost to serve, which value segments subtract from revenue.
+export const compensation = z.strictObject({
+  amount: minorUnits,
+  currency,
+});
+
+export const complaintResolvedData = z.strictObject({
+  complaintId: identifier,
+  resolution: text(2000),
+  compensation: compensation.optional(),
+});
+
+export const complaintReopenedData = z.strictObject({
+  complaintId: identifier,
+  reason: line(500).optional(),
+});
+
+const isTime = (value: string) => timeOfDay.safeParse(value).success;
+
+export const preferredWindow = z
+  .strictObject({
+    from: timeOfDay,
+    to: timeOfDay,
+    /** The day asked for; any day when left out. */
+    date: isoDate.optional(),
+    /** IANA time zone of `from`/`to`, e.g. Europe/London; the seller's own zone when left out. */
+    timeZone: line(64).optional(),
+  })
+  .refine((window) => !isTime(window.from) || !isTime(window.to) || window.from < window.to, {
+    message: 'must be later than from',
+    path: ['to'],
+  });
+
+export const callbackRequestedData = z.strictObject({
+  callbackId: identifier,
+  reason: line(500),
+  phone,
+  preferredWindow,
+  complaintId: identifier.optional(),
+  orderId: identifier.optional(),
+});
+
+export const callbackScheduledData = z.strictObject({
+  callbackId: identifier,
+  scheduledFor: isoDateTime,
+  assigneeId: identifier.optional(),
+});
+
+export const callbackOutcome = z.enum(['resolved', 'follow_up_needed', 'no_answer', 'voicemail', 'wrong_number', 'declined']);
+
+export const callbackCompletedData = z.strictObject({
+  callbackId: identifier,
+  outcome: callbackOutcome,
+  durationSeconds: z.number().int().nonnegative().max(24 * 3600).optional(),
+  notes: text(4000).optional(),
+});
+
+export const callbackCancelledData = z.strictObject({
+  callbackId: identifier,
+  reason: line(500).optional(),
+});
+
+export const feedbackGivenData = z
+  .strictObject({
+    /** Satisfaction, 1 (poor) to 5 (excellent). */
+    rating: z.number().int().min(1).max(5).optional(),
+    /** Net Promoter Score answer, 0 to 10. */
+    nps: z.number().int().min(0).max(10).optional(),
+    comment: text(4000).optional(),
+    orderId: identifier.optional(),
+    complaintId: identifier.optional(),
+  })
+  .refine((feedback) => feedback.rating !== undefined || feedback.nps !== undefined, {
+    message: 'rating or nps is required',
+    path: ['rating'],
+  })
+  .meta({ anyOf: [{ required: ['rating'] }, { required: ['nps'] }] });
+
+export const messageDirection = z.enum(['inbound', 'outbound']);
+
+export const messageSentData = z.strictObject({
+  channel: contactChannel,
+  direction: messageDirection,
+  subject: line(300).optional(),
+  /** Marketing campaign the message belongs to; absent for one-to-one service messages. */
+  campaign: line(100).optional(),
+  complaintId: identifier.optional(),
+});
+
+export const serviceEvents = {
+  ComplaintFiled: defineEvent(complaintFiledData),
+  ComplaintResponded: defineEvent(complaintRespondedData),
+  ComplaintEscalated: defineEvent(complaintEscalatedData),
+  ComplaintResolved: defineEvent(complaintResolvedData),
+  ComplaintReopened: defineEvent(complaintReopenedData),
+  CallbackRequested: defineEvent(callbackRequestedData),
+  CallbackScheduled: defineEvent(callbackScheduledData),
+  CallbackCompleted: defineEvent(callbackCompletedData),
+  CallbackCancelled: defineEvent(callbackCancelledData),
+  FeedbackGiven: defineEvent(feedbackGivenData),
+  MessageSent: defineEvent(messageSentData),
+};
