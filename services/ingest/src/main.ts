@@ -1,0 +1,39 @@
+import { createPostgresEventStore } from '@rapport/event-store';
+import { ApiKeyStore, ConfigError, createLogger } from '@rapport/platform';
+import { Pool } from 'pg';
+import { createIngestApp } from './app';
+import { loadIngestConfig } from './config';
+
+async function main(): Promise<void> {
+  const config = loadIngestConfig();
+  const logger = createLogger({ level: config.LOG_LEVEL, serviceName: 'ingest' });
+
+  const store = await createPostgresEventStore({
+    connectionString: config.DATABASE_URL,
+    schema: config.EVENT_STORE_SCHEMA,
+    poolSize: config.DB_POOL_SIZE,
+  });
+  const authPool = new Pool({ connectionString: config.DATABASE_URL, max: 2 });
+  const apiKeys = new ApiKeyStore(authPool);
+  await apiKeys.migrate();
+
+  const app = await createIngestApp({
+    store,
+    apiKeys,
+    logger,
+    readiness: [{ name: 'postgres', check: async () => void (await store.headPosition()) }],
+  });
+  // Closing the app (SIGTERM, through the shutdown hooks) releases the database pools too.
+  app.getHttpAdapter().getInstance().addHook('onClose', async () => {
+    await Promise.all([store.close(), authPool.end()]);
+  });
+  await app.listen(config.PORT, config.HOST);
+  logger.info({ port: config.PORT, host: config.HOST }, 'ingest listening');
+}
+
+main().catch((error: unknown) => {
+  // Config errors already name the variable; anything else needs its stack.
+  if (error instanceof ConfigError) console.error(error.message);
+  else console.error(error);
+  process.exit(1);
+});
