@@ -1,0 +1,17 @@
+export { GLOBAL_PARTITION, type EventSource, type SourceBatch, type SourceEvent, type SourceHandler, type SourceRun } from './source';
+export { storeSource, type StoreSourceOptions } from './store-source';
+export { poolDatabase, ident, type Database, type Sql } from './database';
+export { dataSourceDatabase } from './typeorm';
+export { CreateProjectionRuntime1763900000000 } from './migrations/1763900000000-create-projection-runtime';
+export type { Projection, ProjectionContext, ReadModelTable } from './projection';
+export { migrateRuntime, RUNTIME_SCHEMA, type Generation, type GenerationState } from './catalog';
+export { ProjectionRuntime, type ProjectionRuntimeOptions, type ProjectionStatus, type GenerationProgress } from './runtime';
+export { GenerationRunner, type RunnerLogger, type RunnerOptions } from './runner';
+export type { BatchHooks } from './batch';
+export type { ParkedEvent, RetryReport } from './parked';
+export { contentHash, type ContentHash, type VerifyReport } from './verify';
+export type { RebuildPhase } from './rebuild';
+export { allRuntimes } from './directory';
+export { GenerationRetiredError, UnknownProjectionError } from './errors';
+export { ProjectionsAdminModule } from './nest/projections-admin.module';
+export { ProjectionsAdminController } from './nest/projections-admin.controller';

@@ -1,0 +1,132 @@
+import { covers, dropGeneration, pointViewsAt, RUNTIME_SCHEMA, type Generation } from './catalog';
+import type { Database, Sql } from './database';
+import type { Projection } from './projection';
+import { GenerationRunner, type RunnerLogger } from './runner';
+import type { EventSource } from './source';
+
+export type RebuildPhase = 'catching-up' | 'switching' | 'switched' | 'failed' | 'cancelled';
+
+export interface RebuildOptions {
+  readonly db: Database;
+  readonly projection: Projection;
+  /** The new, `building` generation. */
+  readonly generation: Generation;
+  readonly source: EventSource;
+  /** The generation readers use now, and its runner when it is still being fed. */
+  readonly previous?: { readonly generation: Generation; readonly runner?: GenerationRunner };
+  /** Called once readers see the new generation; the runner is then the live one. */
+  readonly onSwitched: (runner: GenerationRunner) => void;
+  readonly logger?: RunnerLogger;
+}
+
+const POLL_MS = 50;
+
+/**
+ * Builds a generation from position 0 beside the live one, then switches readers over:
+ * 1. catch up with the source while the old generation keeps serving and updating;
+ * 2. stop the old runner (its tables stay readable) and let the new one do live side effects;
+ * 3. in one of the new runner's transactions, once it has applied at least every event the
+ *    old one had, retire the old generation and repoint the views — readers go from the
+ *    old tables to the new ones in one commit, never seeing fewer entries;
+ * 4. drop the old tables.
+ */
+export class Rebuild {
+  readonly runner: GenerationRunner;
+  readonly done: Promise<void>;
+  phase: RebuildPhase = 'catching-up';
+  error: string | undefined;
+  private cancelled = false;
+
+  constructor(private readonly options: RebuildOptions) {
+    this.runner = new GenerationRunner({
+      db: options.db,
+      projection: options.projection,
+      generation: options.generation,
+      source: options.source,
+      live: false,
+      logger: options.logger,
+    });
+    this.runner.start();
+    this.done = this.drive().catch((error: unknown) => {
+      this.phase = 'failed';
+      this.error = error instanceof Error ? error.message : String(error);
+      options.logger?.warn({ projection: options.projection.name, err: error }, 'rebuild failed');
+    });
+  }
+
+  get generation(): Generation {
+    return this.options.generation;
+  }
+
+  /** Stops building; a rebuild that already switched keeps its runner, which is the live one now. */
+  async cancel(): Promise<void> {
+    this.cancelled = true;
+    await this.done;
+    if (this.phase !== 'switched') await this.runner.stop();
+  }
+
+  private async drive(): Promise<void> {
+    while (!this.runner.caughtUp) {
+      if (this.cancelled) return this.markCancelled();
+      await sleep(POLL_MS);
+    }
+    this.phase = 'switching';
+    // Readers must meet the new tables with statistics that describe them.
+    await this.runner.analyze();
+    await this.options.previous?.runner?.stop();
+    this.runner.live = true;
+    this.runner.hooks = {
+      beforeCommit: async (tx) => {
+        await this.trySwitch(tx);
+      },
+    };
+    // Batches try the switch as they commit; when no event arrives, an empty transaction does.
+    while (!(await this.runner.transaction((tx) => this.trySwitch(tx)))) {
+      if (this.cancelled) return this.markCancelled();
+      await sleep(POLL_MS);
+    }
+    this.runner.hooks = {};
+    this.runner.generation = { ...this.options.generation, state: 'live' };
+    this.phase = 'switched';
+    this.options.onSwitched(this.runner);
+    if (this.options.previous) await dropGeneration(this.options.db, { ...this.options.previous.generation, state: 'retired' });
+  }
+
+  private markCancelled(): void {
+    this.phase = 'cancelled';
+  }
+
+  /** Switches inside `tx` if the new generation has caught up with the old; true once switched. */
+  private async trySwitch(tx: Sql): Promise<boolean> {
+    const { projection, generation, previous } = this.options;
+    const [current] = await tx.query<{ state: string }>(
+      `SELECT state FROM ${RUNTIME_SCHEMA}.generations WHERE projection = $1 AND generation = $2`,
+      [projection.name, generation.generation],
+    );
+    if (current?.state === 'live') return true;
+    await tx.query('SAVEPOINT projection_switch');
+    if (previous) {
+      // Waits for the old generation's in-flight batch; its later batches then see it retired.
+      await tx.query(
+        `UPDATE ${RUNTIME_SCHEMA}.generations SET state = 'retired', retired_at = now()
+          WHERE projection = $1 AND generation = $2 AND state = 'live'`,
+        [projection.name, previous.generation.generation],
+      );
+      if (!(await covers(tx, generation, previous.generation))) {
+        await tx.query('ROLLBACK TO SAVEPOINT projection_switch');
+        return false;
+      }
+    }
+    await tx.query(`UPDATE ${RUNTIME_SCHEMA}.generations SET state = 'live', live_since = now() WHERE projection = $1 AND generation = $2`, [
+      projection.name,
+      generation.generation,
+    ]);
+    await pointViewsAt(tx, projection as Projection, generation.schemaName);
+    await tx.query('RELEASE SAVEPOINT projection_switch');
+    return true;
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,264 @@
+import { createGeneration, dropGeneration, loadGenerations, migrateRuntime, pointViewsAt, RUNTIME_SCHEMA, type Generation } from './catalog';
+import type { Database } from './database';
+import { registerRuntime, unregisterRuntime } from './directory';
+import { IllegalStateError, UnknownProjectionError } from './errors';
+import { registerStatusGauges } from './metrics';
+import { countParked, listParked, retryParked, type ParkedEvent, type RetryReport } from './parked';
+import type { Projection } from './projection';
+import { Rebuild, sleep, type RebuildPhase } from './rebuild';
+import { GenerationRunner, type RunnerLogger } from './runner';
+import type { EventSource } from './source';
+import { verifyProjection, type VerifyReport } from './verify';
+
+export interface ProjectionRuntimeOptions {
+  readonly db: Database;
+  readonly projections: readonly Projection[];
+  /** Feeds live generations: the store subscription in embedded mode, a Kafka consumer when scaled. */
+  readonly source: EventSource;
+  /** Replays the log from position 0 for rebuilds and verify; the event store. Defaults to `source`. */
+  readonly replaySource?: EventSource;
+  readonly logger?: RunnerLogger;
+}
+
+export interface GenerationProgress {
+  readonly generation: number;
+  readonly version: number;
+  readonly position: number;
+  readonly lagEvents: number | null;
+  readonly lagSeconds: number | null;
+  readonly eventsPerSecond: number;
+  readonly parked: number;
+}
+
+export interface ProjectionStatus extends GenerationProgress {
+  readonly name: string;
+  /** Schema of the views queries read. */
+  readonly schema: string;
+  /** `frozen`: serving an older version's tables, no longer updated, while the new version builds. */
+  readonly state: 'running' | 'stopped' | 'frozen';
+  readonly source: string;
+  readonly caughtUp: boolean;
+  readonly lastError: string | null;
+  readonly rebuild: (GenerationProgress & { readonly phase: RebuildPhase; readonly error: string | null }) | null;
+  readonly verifying: boolean;
+}
+
+interface Entry {
+  readonly projection: Projection;
+  live: Generation;
+  runner: GenerationRunner | undefined;
+  rebuild: Rebuild | undefined;
+  verifying: boolean;
+}
+
+/**
+ * Runs a service's projections: keeps each one's live generation fed, rebuilds beside it,
+ * verifies, and lists or retries parked events. Every started runtime is listed in the
+ * process directory, which the admin API and metrics read.
+ */
+export class ProjectionRuntime {
+  private readonly entries = new Map<string, Entry>();
+  private started = false;
+
+  constructor(private readonly options: ProjectionRuntimeOptions) {
+    const names = options.projections.map((projection) => projection.name);
+    if (new Set(names).size !== names.length) throw new Error(`projection names must be unique: ${names.join(', ')}`);
+  }
+
+  get names(): string[] {
+    return this.options.projections.map((projection) => projection.name);
+  }
+
+  has(name: string): boolean {
+    return this.options.projections.some((projection) => projection.name === name);
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    await migrateRuntime(this.options.db);
+    for (const projection of this.options.projections) this.entries.set(projection.name, await this.resume(projection));
+    this.started = true;
+    registerRuntime(this);
+    registerStatusGauges();
+  }
+
+  async stop(): Promise<void> {
+    unregisterRuntime(this);
+    this.started = false;
+    await Promise.all(
+      [...this.entries.values()].map(async (entry) => {
+        await entry.rebuild?.cancel();
+        await entry.runner?.stop();
+      }),
+    );
+    this.entries.clear();
+  }
+
+  /** Starts building a new generation from position 0 beside the live one; resolves once it has started. */
+  async rebuild(name: string): Promise<ProjectionStatus> {
+    const entry = this.entry(name);
+    if (entry.rebuild && entry.rebuild.phase !== 'switched' && entry.rebuild.phase !== 'failed') {
+      throw new IllegalStateError(`${name} is already being rebuilt (generation ${entry.rebuild.generation.generation})`);
+    }
+    if (entry.verifying) throw new IllegalStateError(`${name} is being verified; rebuild it afterwards`);
+    const abandoned = entry.rebuild && entry.rebuild.phase !== 'switched' ? entry.rebuild : undefined;
+    if (abandoned) {
+      await abandoned.cancel();
+      await dropGeneration(this.options.db, abandoned.generation);
+    }
+    const generation = await createGeneration(this.options.db, entry.projection, 'building');
+    this.startRebuild(entry, generation);
+    return (await this.status(name))[0];
+  }
+
+  /** Waits for a running rebuild to switch (or fail). */
+  async rebuildFinished(name: string): Promise<void> {
+    await this.entry(name).rebuild?.done;
+  }
+
+  async verify(name: string): Promise<VerifyReport> {
+    const entry = this.entry(name);
+    if (!entry.runner || entry.live.version !== entry.projection.version) throw new IllegalStateError(`${name} is not running its current version; verify after the rebuild`);
+    if (entry.rebuild && entry.rebuild.phase !== 'switched') throw new IllegalStateError(`${name} is being rebuilt; verify afterwards`);
+    if (entry.verifying) throw new IllegalStateError(`${name} is already being verified`);
+    entry.verifying = true;
+    try {
+      return await verifyProjection({ db: this.options.db, projection: entry.projection, live: entry.runner, source: this.replaySource, logger: this.options.logger });
+    } finally {
+      entry.verifying = false;
+    }
+  }
+
+  async parked(name: string, limit = 100): Promise<ParkedEvent[]> {
+    return listParked(this.options.db, this.entry(name).live, limit);
+  }
+
+  async retry(name: string, eventId: string | 'all'): Promise<RetryReport> {
+    const entry = this.entry(name);
+    if (!entry.runner) throw new IllegalStateError(`${name} is not running; parked events are retried by its runner`);
+    return retryParked(entry.runner, entry.projection, eventId);
+  }
+
+  async status(name?: string): Promise<ProjectionStatus[]> {
+    const entries = name === undefined ? [...this.entries.values()] : [this.entry(name)];
+    const head = entries.length > 0 ? await this.options.source.headPosition().catch(() => undefined) : undefined;
+    return Promise.all(
+      entries.map(async (entry): Promise<ProjectionStatus> => {
+        const progress = await this.progress(entry.live, entry.runner, head);
+        const rebuild = entry.rebuild && entry.rebuild.phase !== 'switched' ? entry.rebuild : undefined;
+        return {
+          name: entry.projection.name,
+          schema: entry.projection.schema,
+          ...progress,
+          state: entry.runner?.running ? 'running' : entry.live.version !== entry.projection.version ? 'frozen' : 'stopped',
+          source: this.options.source.name,
+          caughtUp: entry.runner?.caughtUp ?? false,
+          lastError: entry.runner?.lastError ?? null,
+          rebuild: rebuild
+            ? { ...(await this.progress(rebuild.generation, rebuild.runner, head)), phase: rebuild.phase, error: rebuild.error ?? null }
+            : null,
+          verifying: entry.verifying,
+        };
+      }),
+    );
+  }
+
+  /** Resolves once every live generation has applied all stored events and no rebuild is under way (tests, benchmarks). */
+  async settled(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const statuses = await this.status();
+      if (statuses.every((status) => status.caughtUp && status.lagEvents === 0 && status.rebuild === null)) return;
+      if (Date.now() > deadline) throw new Error(`projections not settled after ${timeoutMs} ms: ${JSON.stringify(statuses)}`);
+      await sleep(20);
+    }
+  }
+
+  private get replaySource(): EventSource {
+    return this.options.replaySource ?? this.options.source;
+  }
+
+  private entry(name: string): Entry {
+    const entry = this.entries.get(name);
+    if (!entry) throw new UnknownProjectionError(name);
+    return entry;
+  }
+
+  /** Picks up where the last process left off; a bumped version starts a rebuild. */
+  private async resume(projection: Projection): Promise<Entry> {
+    const { db } = this.options;
+    const generations = await loadGenerations(db, projection.name);
+    for (const leftover of generations.filter((g) => g.state === 'scratch')) await dropGeneration(db, leftover);
+    let live = generations.find((g) => g.state === 'live');
+    let building = generations.find((g) => g.state === 'building');
+    if (building && building.version !== projection.version) {
+      await dropGeneration(db, building);
+      building = undefined;
+    }
+    if (!live && building) {
+      live = await this.promote(projection, building);
+      building = undefined;
+    }
+    live ??= await createGeneration(db, projection, 'live');
+    const entry: Entry = { projection, live, runner: undefined, rebuild: undefined, verifying: false };
+    if (live.version === projection.version) {
+      entry.runner = this.runnerFor(projection, live);
+      entry.runner.start();
+    } else {
+      building ??= await createGeneration(db, projection, 'building');
+    }
+    if (building) this.startRebuild(entry, building);
+    return entry;
+  }
+
+  private async promote(projection: Projection, generation: Generation): Promise<Generation> {
+    await this.options.db.transaction(async (tx) => {
+      await tx.query(`UPDATE ${RUNTIME_SCHEMA}.generations SET state = 'live', live_since = now() WHERE projection = $1 AND generation = $2`, [
+        projection.name,
+        generation.generation,
+      ]);
+      await pointViewsAt(tx, projection, generation.schemaName);
+    });
+    return { ...generation, state: 'live' };
+  }
+
+  private runnerFor(projection: Projection, generation: Generation): GenerationRunner {
+    return new GenerationRunner({ db: this.options.db, projection, generation, source: this.options.source, live: true, logger: this.options.logger });
+  }
+
+  private startRebuild(entry: Entry, generation: Generation): void {
+    const previous = { generation: entry.live, runner: entry.runner };
+    entry.rebuild = new Rebuild({
+      db: this.options.db,
+      projection: entry.projection,
+      generation,
+      source: this.replaySource,
+      previous,
+      logger: this.options.logger,
+      onSwitched: (runner) => {
+        entry.live = runner.generation;
+        entry.runner = runner;
+      },
+    });
+  }
+
+  private async progress(generation: Generation, runner: GenerationRunner | undefined, head: number | undefined): Promise<GenerationProgress> {
+    const [row] = await this.options.db.query<{ position: string | null; last_recorded_at: Date | null }>(
+      `SELECT max(position) AS position, max(last_recorded_at) AS last_recorded_at FROM ${RUNTIME_SCHEMA}.checkpoints
+        WHERE projection = $1 AND generation = $2`,
+      [generation.projection, generation.generation],
+    );
+    const position = Number(row?.position ?? 0);
+    const lagEvents = head === undefined ? null : Math.max(0, head - position);
+    const lastRecorded = row?.last_recorded_at;
+    return {
+      generation: generation.generation,
+      version: generation.version,
+      position,
+      lagEvents,
+      lagSeconds: lagEvents === 0 ? 0 : lastRecorded ? Math.max(0, (Date.now() - lastRecorded.getTime()) / 1000) : null,
+      eventsPerSecond: runner?.eventsPerSecond ?? 0,
+      parked: await countParked(this.options.db, generation),
+    };
+  }
+}
