@@ -1,0 +1,22 @@
+import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles, type Principal } from '@rapport/platform';
+import { audienceOf } from '../audience';
+import { CustomerNotFoundError } from '../errors';
+import { TIMELINE, type Timeline } from '../timeline';
+import { readProfile, type ProfileSummary } from './queries';
+
+@ApiTags('customers')
+@Controller('v1/customers/:customerId')
+export class ProfileController {
+  constructor(@Inject(TIMELINE) private readonly timeline: Timeline) {}
+
+  @Get()
+  @Roles('support', 'analyst')
+  @ApiOperation({ summary: 'Profile summary: identity, consents, first/last seen, orders and net spend, open complaints, pending callbacks' })
+  async profile(@Param('customerId') customerId: string, @CurrentPrincipal() principal: Principal): Promise<ProfileSummary> {
+    const profile = await readProfile(this.timeline.db, customerId, audienceOf(principal));
+    if (!profile) throw new CustomerNotFoundError(customerId);
+    return profile;
+  }
+}

@@ -1,0 +1,144 @@
+import type { Sql } from '@rapport/projections';
+import type { Audience } from '../audience';
+
+export interface Money {
+  readonly amount: number;
+  readonly currency: string;
+}
+
+export interface ProfileSummary {
+  readonly customerId: string;
+  /** Personal fields; analysts get only country and locale. */
+  readonly identity: {
+    readonly email?: string | null;
+    readonly phone?: string | null;
+    readonly firstName?: string | null;
+    readonly lastName?: string | null;
+    readonly birthDate?: string | null;
+    readonly country: string | null;
+    readonly locale: string | null;
+  };
+  readonly signupChannel: string | null;
+  readonly registeredAt: string | null;
+  readonly consents: ReadonlyArray<{ purpose: string; channel: string; granted: boolean; changedAt: string }>;
+  readonly firstSeen: string;
+  readonly lastSeen: string;
+  readonly orders: {
+    /** Orders placed and not cancelled. */
+    readonly count: number;
+    /** In the currency the customer ordered in most; null before the first order. */
+    readonly netSpend: Money | null;
+    readonly byCurrency: ReadonlyArray<{ currency: string; orders: number; gross: number; refunded: number; net: number }>;
+  };
+  readonly openComplaints: ReadonlyArray<{
+    complaintId: string;
+    status: string;
+    category: string | null;
+    severity: string | null;
+    orderId: string | null;
+    filedAt: string | null;
+    escalationLevel: number;
+  }>;
+  readonly pendingCallbacks: ReadonlyArray<{
+    callbackId: string;
+    status: string;
+    requestedAt: string | null;
+    preferredWindow: unknown;
+    scheduledFor: string | null;
+  }>;
+}
+
+interface ProfileRow {
+  customer_id: string;
+  email: string | null;
+  phone: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  birth_date: string | null;
+  country: string | null;
+  locale: string | null;
+  signup_channel: string | null;
+  registered_at: Date | null;
+  consents: Record<string, { granted: boolean; changedAt: string }>;
+  first_seen: Date;
+  last_seen: Date;
+}
+
+const isoOrNull = (value: Date | null) => (value ? value.toISOString() : null);
+
+export async function readProfile(db: Sql, customerId: string, audience: Audience): Promise<ProfileSummary | undefined> {
+  const [profile] = await db.query<ProfileRow>(`SELECT * FROM customer_profiles.profiles WHERE customer_id = $1`, [customerId]);
+  if (!profile) return undefined;
+  const [spend, complaints, callbacks] = await Promise.all([
+    db.query<{ currency: string; orders: string; gross: string; refunded: string }>(
+      `WITH placed AS (
+         SELECT currency, count(*) AS orders, sum(total) AS gross FROM customer_profiles.orders
+          WHERE customer_id = $1 AND total IS NOT NULL AND status <> 'cancelled' GROUP BY currency
+       ), refunded AS (
+         SELECT currency, sum(amount) AS refunded FROM customer_profiles.refunds WHERE customer_id = $1 GROUP BY currency
+       )
+       SELECT currency, coalesce(p.orders, 0) AS orders, coalesce(p.gross, 0) AS gross, coalesce(r.refunded, 0) AS refunded
+         FROM placed p FULL JOIN refunded r USING (currency)
+        ORDER BY orders DESC, currency`,
+      [customerId],
+    ),
+    db.query<{ complaint_id: string; status: string; category: string | null; severity: string | null; order_id: string | null; filed_at: Date | null; escalation_level: number }>(
+      `SELECT complaint_id, status, category, severity, order_id, filed_at, escalation_level FROM customer_profiles.complaints
+        WHERE customer_id = $1 AND status <> 'resolved' ORDER BY filed_at NULLS LAST, complaint_id`,
+      [customerId],
+    ),
+    db.query<{ callback_id: string; status: string; requested_at: Date | null; preferred_window: unknown; scheduled_for: Date | null }>(
+      `SELECT callback_id, status, requested_at, preferred_window, scheduled_for FROM customer_profiles.callbacks
+        WHERE customer_id = $1 AND status IN ('requested', 'scheduled') ORDER BY requested_at NULLS LAST, callback_id`,
+      [customerId],
+    ),
+  ]);
+  const byCurrency = spend.map((row) => {
+    const gross = Number(row.gross);
+    const refunded = Number(row.refunded);
+    return { currency: row.currency, orders: Number(row.orders), gross, refunded, net: gross - refunded };
+  });
+  const main = byCurrency[0];
+  const staff = audience === 'staff';
+  return {
+    customerId: profile.customer_id,
+    identity: {
+      ...(staff
+        ? { email: profile.email, phone: profile.phone, firstName: profile.first_name, lastName: profile.last_name, birthDate: profile.birth_date }
+        : {}),
+      country: profile.country,
+      locale: profile.locale,
+    },
+    signupChannel: profile.signup_channel,
+    registeredAt: isoOrNull(profile.registered_at),
+    consents: Object.entries(profile.consents)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([key, consent]) => {
+        const [purpose, channel] = key.split(':');
+        return { purpose, channel, granted: consent.granted, changedAt: consent.changedAt };
+      }),
+    firstSeen: profile.first_seen.toISOString(),
+    lastSeen: profile.last_seen.toISOString(),
+    orders: {
+      count: byCurrency.reduce((sum, row) => sum + row.orders, 0),
+      netSpend: main ? { amount: main.net, currency: main.currency } : null,
+      byCurrency,
+    },
+    openComplaints: complaints.map((row) => ({
+      complaintId: row.complaint_id,
+      status: row.status,
+      category: row.category,
+      severity: row.severity,
+      orderId: row.order_id,
+      filedAt: isoOrNull(row.filed_at),
+      escalationLevel: row.escalation_level,
+    })),
+    pendingCallbacks: callbacks.map((row) => ({
+      callbackId: row.callback_id,
+      status: row.status,
+      requestedAt: isoOrNull(row.requested_at),
+      preferredWindow: row.preferred_window,
+      scheduledFor: isoOrNull(row.scheduled_for),
+    })),
+  };
+}

@@ -1,0 +1,10 @@
+export { TimelineModule } from './timeline.module';
+export { startTimeline, createTimelineDataSource, TIMELINE, TIMELINE_PROJECTIONS, type Timeline, type TimelineOptions } from './timeline';
+export { createTimelineApp, type TimelineAppOptions } from './app';
+export { loadTimelineConfig, timelineConfigSchema, type TimelineConfig } from './config';
+export { timelineProjection, TIMELINE_CHANNEL } from './timeline-entries/projection';
+export { customerProfilesProjection } from './customer-profiles/projection';
+export { readTimeline, readEntry, type TimelineEntry, type TimelinePage, type TimelineQuery } from './timeline-entries/queries';
+export { readProfile, type ProfileSummary } from './customer-profiles/queries';
+export { searchCustomers, phoneSearchKey, type SearchPage, type CustomerMatch } from './search/queries';
+export { entryDetails, formatMoney } from './timeline-entries/summaries';

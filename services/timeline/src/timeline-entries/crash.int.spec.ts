@@ -1,0 +1,84 @@
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import { createPostgresEventStore, type PostgresEventStore } from '@rapport/event-store';
+import { poolDatabase, ProjectionRuntime, storeSource } from '@rapport/projections';
+import { createTestDatabase, type TestDatabase } from '@rapport/testing';
+import { streamIdFor, toStoredEvent } from '@rapport/contracts';
+import { Pool } from 'pg';
+import { TIMELINE_PROJECTIONS } from '../timeline';
+
+const CUSTOMERS = 12;
+const ORDERS_PER_CUSTOMER = 25;
+
+/** Orders and visits for a dozen customers: 600 events, 12 batches of 50. */
+async function seed(store: PostgresEventStore): Promise<void> {
+  for (let n = 0; n < ORDERS_PER_CUSTOMER; n++) {
+    for (let c = 0; c < CUSTOMERS; c++) {
+      const customerId = `crash-${c}`;
+      const at = new Date(Date.UTC(2024, 0, 1 + n, c)).toISOString();
+      const order = toStoredEvent(
+        { id: `50000000-0000-4000-8${String(c).padStart(3, '0')}-${String(n).padStart(12, '0')}`, type: 'OrderPlaced', version: 1, customerId, occurredAt: at, source: 'shop', data: { orderId: `o-${c}-${n}`, channel: 'web', currency: 'GBP', total: 100 + n, lines: [{ sku: 'X', quantity: 1, unitPrice: 100 + n }] } },
+        at,
+      );
+      const visit = toStoredEvent(
+        { id: `60000000-0000-4000-8${String(c).padStart(3, '0')}-${String(n).padStart(12, '0')}`, type: 'VisitRecorded', version: 1, customerId, occurredAt: at, source: 'shop', data: { sessionId: `s-${n}`, channel: 'web', pages: 1 } },
+        at,
+      );
+      await store.append(streamIdFor({ customerId }), [order, visit]);
+    }
+  }
+}
+
+describe('timeline projector killed between its read-model write and the commit', () => {
+  let database: TestDatabase;
+  let store: PostgresEventStore;
+  let pool: Pool;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('timeline_crash');
+    store = await createPostgresEventStore({ connectionString: database.url, poolSize: 2 });
+    pool = new Pool({ connectionString: database.url, max: 4 });
+    await seed(store);
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+    await database.drop();
+  });
+
+  it('loses and duplicates nothing once restarted', async () => {
+    const child = fork(join(__dirname, 'crash-projector.ts'), [database.url, '5'], { execArgv: ['-r', '@swc-node/register'], stdio: 'inherit' });
+    const written = await new Promise<number>((resolve, reject) => {
+      child.once('message', (message) => resolve((message as { written: number }).written));
+      child.once('exit', (code) => reject(new Error(`projector exited (${code}) before reaching the crash point`)));
+    });
+    // Inside the open transaction the fifth batch's rows were there...
+    expect(written).toBe(250);
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+
+    // ...but only four batches committed, checkpoint included.
+    const committed = await pool.query<{ count: string }>('SELECT count(*) FROM timeline.entries');
+    expect(Number(committed.rows[0].count)).toBe(200);
+    const checkpoint = await pool.query<{ events_seen: string }>(`SELECT events_seen FROM rapport_projections.checkpoints WHERE projection = 'timeline'`);
+    expect(Number(checkpoint.rows[0].events_seen)).toBe(200);
+
+    const runtime = new ProjectionRuntime({ db: poolDatabase(pool), projections: TIMELINE_PROJECTIONS, source: storeSource(store, { batchSize: 50 }) });
+    await runtime.start();
+    await runtime.settled();
+    await runtime.stop();
+
+    const entries = await pool.query<{ event_id: string; n: string }>('SELECT event_id, count(*) OVER (PARTITION BY event_id) AS n FROM timeline.entries');
+    const stored = await store.readAll();
+    expect(entries.rows).toHaveLength(stored.length);
+    expect(new Set(entries.rows.map((row) => row.event_id))).toEqual(new Set(stored.map((event) => event.id)));
+    expect(entries.rows.every((row) => row.n === '1')).toBe(true);
+    const orders = await pool.query<{ customer_id: string; orders: string; spend: string }>(
+      'SELECT customer_id, count(*) AS orders, sum(total) AS spend FROM customer_profiles.orders GROUP BY customer_id ORDER BY customer_id',
+    );
+    const perCustomerSpend = Array.from({ length: ORDERS_PER_CUSTOMER }, (_, n) => 100 + n).reduce((a, b) => a + b, 0);
+    expect(orders.rows).toHaveLength(CUSTOMERS);
+    expect(orders.rows.every((row) => Number(row.orders) === ORDERS_PER_CUSTOMER && Number(row.spend) === perCustomerSpend)).toBe(true);
+  });
+});

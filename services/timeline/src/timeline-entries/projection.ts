@@ -1,0 +1,159 @@
+import { EVENT_TYPES, fromRecordedEvent, type StoredEvent } from '@rapport/contracts';
+import type { Projection, Sql } from '@rapport/projections';
+import { entryDetails } from './summaries';
+
+/** NOTIFY channel carrying each new entry (as a row) while the projection is live; the SSE stream listens. */
+export const TIMELINE_CHANNEL = 'rapport_timeline';
+
+/** Columns an entry is read with, by queries and by NOTIFY payloads alike. */
+export const ENTRY_COLUMNS = [
+  'event_id',
+  'customer_id',
+  'position',
+  'occurred_at',
+  'type',
+  'channel',
+  'source',
+  'summary',
+  'public_summary',
+  'amount',
+  'currency',
+  'refs',
+  'actor',
+  'stream_id',
+  'revision',
+] as const;
+
+/**
+ * One row per event: what happened, where, a one-line summary, money, and what it is
+ * about. Visitor events are kept under their anonymous id and move to the customer when a
+ * registration names that visitor (whichever of the two arrives first).
+ */
+export const timelineProjection: Projection<StoredEvent> = {
+  name: 'timeline',
+  version: 1,
+  schema: 'timeline',
+  eventTypes: EVENT_TYPES,
+  tables: [
+    {
+      name: 'entries',
+      create: (schema) => `
+        CREATE TABLE ${schema}.entries (
+          event_id       uuid PRIMARY KEY,
+          customer_id    text,
+          anonymous_id   text,
+          position       bigint NOT NULL,
+          stream_id      text NOT NULL,
+          revision       bigint NOT NULL,
+          occurred_at    timestamptz NOT NULL,
+          type           text NOT NULL,
+          channel        text,
+          source         text NOT NULL,
+          summary        text NOT NULL,
+          public_summary text NOT NULL,
+          amount         bigint,
+          currency       text,
+          refs           text[] NOT NULL,
+          actor          jsonb
+        );
+        CREATE INDEX ON ${schema}.entries (customer_id, occurred_at DESC, position DESC);
+        CREATE INDEX ON ${schema}.entries (anonymous_id) WHERE customer_id IS NULL;`,
+    },
+    {
+      // One row per (entry, thing it is about), so links are an index lookup, not a scan of a long timeline.
+      name: 'refs',
+      create: (schema) => `
+        CREATE TABLE ${schema}.refs (
+          customer_id text NOT NULL,
+          ref         text NOT NULL,
+          occurred_at timestamptz NOT NULL,
+          position    bigint NOT NULL,
+          event_id    uuid NOT NULL,
+          type        text NOT NULL,
+          PRIMARY KEY (customer_id, ref, occurred_at, position)
+        )`,
+    },
+    {
+      name: 'visitors',
+      create: (schema) => `CREATE TABLE ${schema}.visitors (anonymous_id text PRIMARY KEY, customer_id text NOT NULL)`,
+    },
+  ],
+  decode: (event) => fromRecordedEvent(event),
+  async apply({ tx, schema, live }, events) {
+    await insertEntries(tx, schema, live, events);
+    const links = events.flatMap((event) =>
+      event.type === 'CustomerRegistered' && event.data.previousAnonymousId && event.customerId !== undefined
+        ? [[event.data.previousAnonymousId, event.customerId] as const]
+        : [],
+    );
+    if (links.length > 0) await linkVisitors(tx, schema, live, links);
+  },
+};
+
+/** Refs rows of entries just written (and known to belong to a customer), inside the same statement. */
+const insertRefs = (schema: string, entries: string) => `
+       INSERT INTO ${schema}.refs (customer_id, ref, occurred_at, position, event_id, type)
+       SELECT e.customer_id, r.ref, e.occurred_at, e.position, e.event_id, e.type FROM ${entries} e, unnest(e.refs) AS r(ref)
+        WHERE e.customer_id IS NOT NULL
+       ON CONFLICT DO NOTHING`;
+
+async function insertEntries(tx: Sql, schema: string, live: boolean, events: readonly StoredEvent[]): Promise<void> {
+  const rows = events.map((event) => {
+    const details = entryDetails(event);
+    return {
+      event_id: event.id,
+      customer_id: event.customerId ?? null,
+      anonymous_id: event.anonymousId ?? null,
+      position: event.position,
+      stream_id: event.streamId,
+      revision: event.revision,
+      occurred_at: event.occurredAt,
+      type: event.type,
+      channel: details.channel,
+      source: event.source,
+      summary: details.summary,
+      public_summary: details.publicSummary,
+      amount: details.amount,
+      currency: details.currency,
+      refs: details.refs,
+      actor: event.actor ?? null,
+    };
+  });
+  await tx.query(
+    `WITH inserted AS (
+       INSERT INTO ${schema}.entries (event_id, customer_id, anonymous_id, position, stream_id, revision, occurred_at, type, channel,
+                                      source, summary, public_summary, amount, currency, refs, actor)
+       SELECT r.event_id, coalesce(r.customer_id, v.customer_id), r.anonymous_id, r.position, r.stream_id, r.revision, r.occurred_at,
+              r.type, r.channel, r.source, r.summary, r.public_summary, r.amount, r.currency, r.refs, r.actor
+         FROM jsonb_to_recordset($1::jsonb) AS r(event_id uuid, customer_id text, anonymous_id text, position bigint, stream_id text,
+                revision bigint, occurred_at timestamptz, type text, channel text, source text, summary text, public_summary text,
+                amount bigint, currency text, refs text[], actor jsonb)
+         LEFT JOIN ${schema}.visitors v ON r.customer_id IS NULL AND v.anonymous_id = r.anonymous_id
+       ON CONFLICT (event_id) DO NOTHING
+       RETURNING ${ENTRY_COLUMNS.join(', ')}
+     ), refs AS (
+       ${insertRefs(schema, 'inserted')}
+     )
+     SELECT pg_notify('${TIMELINE_CHANNEL}', row_to_json(i)::text) FROM inserted i WHERE $2 AND i.customer_id IS NOT NULL`,
+    [JSON.stringify(rows), live],
+  );
+}
+
+async function linkVisitors(tx: Sql, schema: string, live: boolean, links: ReadonlyArray<readonly [string, string]>): Promise<void> {
+  await tx.query(
+    `WITH linked AS (
+       INSERT INTO ${schema}.visitors (anonymous_id, customer_id)
+       SELECT DISTINCT ON (anonymous_id) anonymous_id, customer_id FROM unnest($1::text[], $2::text[]) AS l(anonymous_id, customer_id)
+       ON CONFLICT (anonymous_id) DO NOTHING
+       RETURNING anonymous_id, customer_id
+     ), moved AS (
+       UPDATE ${schema}.entries e SET customer_id = l.customer_id FROM linked l
+        WHERE e.anonymous_id = l.anonymous_id AND e.customer_id IS NULL
+       RETURNING ${ENTRY_COLUMNS.map((column) => `e.${column}`).join(', ')}
+     ), refs AS (
+       ${insertRefs(schema, 'moved')}
+     )
+     SELECT pg_notify('${TIMELINE_CHANNEL}', row_to_json(m)::text) FROM moved m WHERE $3`,
+    [links.map(([anonymousId]) => anonymousId), links.map(([, customerId]) => customerId), live],
+  );
+}

@@ -1,0 +1,163 @@
+import type { RapportEvent } from '@rapport/contracts';
+
+/** What one event contributes to a timeline entry besides its envelope. */
+export interface EntryDetails {
+  readonly channel: string | null;
+  /** One line for support staff. */
+  readonly summary: string;
+  /** The same line without free text typed by or about the customer, for analysts. */
+  readonly publicSummary: string;
+  readonly amount: number | null;
+  readonly currency: string | null;
+  /** Things the entry is about (`order:<id>`, `complaint:<id>`, …); entries sharing one are linked. */
+  readonly refs: readonly string[];
+}
+
+const MAX_SUMMARY = 300;
+const formatters = new Map<string, Intl.NumberFormat>();
+
+/** Minor units to a display amount: 13912 GBP → "£139.12", 500 JPY → "¥500". */
+export function formatMoney(minor: number, currency: string): string {
+  let format = formatters.get(currency);
+  if (!format) {
+    format = new Intl.NumberFormat('en-GB', { style: 'currency', currency, currencyDisplay: 'narrowSymbol' });
+    formatters.set(currency, format);
+  }
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(minor / 10 ** digits);
+}
+
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+const words = (value: string) => value.replace(/_/g, ' ');
+const clip = (text: string) => (text.length > MAX_SUMMARY ? `${text.slice(0, MAX_SUMMARY - 1)}…` : text);
+const quantityOf = (lines: readonly { quantity: number }[]) => lines.reduce((sum, line) => sum + line.quantity, 0);
+const ref = (kind: string, id: string | undefined) => (id === undefined ? [] : [`${kind}:${id}`]);
+const MESSAGE_NOUN: Record<string, string> = { email: 'Email', sms: 'SMS', chat: 'Chat message', phone: 'Phone call' };
+
+function same(summary: string, rest: Omit<EntryDetails, 'summary' | 'publicSummary'>): EntryDetails {
+  return { summary: clip(summary), publicSummary: clip(summary), ...rest };
+}
+
+const NO_AMOUNT = { amount: null, currency: null } as const;
+
+/** The timeline's reading of one event: a pure function of the event, so rebuilds give the same rows. */
+export function entryDetails(event: RapportEvent): EntryDetails {
+  switch (event.type) {
+    case 'CustomerRegistered': {
+      const via = event.data.signupChannel;
+      const summary = via === 'import' ? 'Customer imported' : via ? `Registered via ${via}` : 'Registered';
+      return same(summary, { channel: via && via !== 'import' ? via : null, ...NO_AMOUNT, refs: [] });
+    }
+    case 'CustomerProfileUpdated': {
+      const fields = Object.entries(event.data)
+        .filter(([, value]) => value !== undefined)
+        .map(([field, value]) => (value === null ? `${field} removed` : field));
+      return same(`Profile updated: ${fields.join(', ')}`, { channel: null, ...NO_AMOUNT, refs: [] });
+    }
+    case 'ConsentChanged': {
+      const { purpose, channel, granted } = event.data;
+      const by = channel === 'any' ? '' : ` by ${channel}`;
+      return same(`Consent to ${purpose}${by} ${granted ? 'granted' : 'withdrawn'}`, { channel: null, ...NO_AMOUNT, refs: [] });
+    }
+    case 'VisitRecorded': {
+      const { channel, pages, durationSeconds, productsViewed } = event.data;
+      const parts = [
+        pages !== undefined ? plural(pages, 'page') : undefined,
+        durationSeconds !== undefined ? `${Math.max(1, Math.round(durationSeconds / 60))} min` : undefined,
+        productsViewed?.length ? `${plural(productsViewed.length, 'product')} viewed` : undefined,
+      ].filter((part) => part !== undefined);
+      const where = channel === 'store' ? 'Store visit' : channel === 'app' ? 'App visit' : 'Web visit';
+      return same(parts.length ? `${where} — ${parts.join(', ')}` : where, { channel, ...NO_AMOUNT, refs: [] });
+    }
+    case 'OrderPlaced': {
+      const { orderId, total, currency, lines, channel } = event.data;
+      const summary = `Order #${orderId} placed — ${plural(quantityOf(lines), 'item')}, ${formatMoney(total, currency)}`;
+      return same(summary, { channel, amount: total, currency, refs: ref('order', orderId) });
+    }
+    case 'OrderShipped': {
+      const { orderId, carrier } = event.data;
+      return same(`Order #${orderId} shipped${carrier ? ` via ${carrier}` : ''}`, { channel: null, ...NO_AMOUNT, refs: ref('order', orderId) });
+    }
+    case 'OrderDelivered':
+      return same(`Order #${event.data.orderId} delivered`, { channel: null, ...NO_AMOUNT, refs: ref('order', event.data.orderId) });
+    case 'OrderCancelled':
+      return same(`Order #${event.data.orderId} cancelled`, { channel: null, ...NO_AMOUNT, refs: ref('order', event.data.orderId) });
+    case 'OrderReturned': {
+      const { orderId, refundAmount, currency, lines } = event.data;
+      const summary = `Order #${orderId} returned — ${plural(quantityOf(lines), 'item')}, ${formatMoney(refundAmount, currency)} refunded`;
+      return same(summary, { channel: null, amount: refundAmount, currency, refs: ref('order', orderId) });
+    }
+    case 'ComplaintFiled': {
+      const { complaintId, category, severity, channel, orderId, summary } = event.data;
+      return {
+        summary: clip(`Complaint filed: ${summary} (${severity})`),
+        publicSummary: `Complaint filed: ${category} (${severity})`,
+        channel,
+        ...NO_AMOUNT,
+        refs: [...ref('complaint', complaintId), ...ref('order', orderId)],
+      };
+    }
+    case 'ComplaintResponded': {
+      const { complaintId, channel } = event.data;
+      return same(`Complaint ${complaintId} answered${channel ? ` by ${channel}` : ''}`, { channel: channel ?? null, ...NO_AMOUNT, refs: ref('complaint', complaintId) });
+    }
+    case 'ComplaintEscalated':
+      return same(`Complaint ${event.data.complaintId} escalated to level ${event.data.level}`, {
+        channel: null,
+        ...NO_AMOUNT,
+        refs: ref('complaint', event.data.complaintId),
+      });
+    case 'ComplaintResolved': {
+      const { complaintId, compensation } = event.data;
+      const paid = compensation ? ` — ${formatMoney(compensation.amount, compensation.currency)} compensation` : '';
+      return same(`Complaint ${complaintId} resolved${paid}`, {
+        channel: null,
+        amount: compensation?.amount ?? null,
+        currency: compensation?.currency ?? null,
+        refs: ref('complaint', complaintId),
+      });
+    }
+    case 'ComplaintReopened':
+      return same(`Complaint ${event.data.complaintId} reopened`, { channel: null, ...NO_AMOUNT, refs: ref('complaint', event.data.complaintId) });
+    case 'CallbackRequested': {
+      const { callbackId, preferredWindow, complaintId, orderId } = event.data;
+      const on = preferredWindow.date ? ` on ${preferredWindow.date}` : '';
+      return same(`Callback requested for ${preferredWindow.from}–${preferredWindow.to}${on}`, {
+        channel: 'phone',
+        ...NO_AMOUNT,
+        refs: [...ref('callback', callbackId), ...ref('complaint', complaintId), ...ref('order', orderId)],
+      });
+    }
+    case 'CallbackScheduled': {
+      const when = `${new Date(event.data.scheduledFor).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+      return same(`Callback scheduled for ${when}`, { channel: 'phone', ...NO_AMOUNT, refs: ref('callback', event.data.callbackId) });
+    }
+    case 'CallbackCompleted':
+      return same(`Callback completed: ${words(event.data.outcome)}`, { channel: 'phone', ...NO_AMOUNT, refs: ref('callback', event.data.callbackId) });
+    case 'CallbackCancelled':
+      return same('Callback cancelled', { channel: 'phone', ...NO_AMOUNT, refs: ref('callback', event.data.callbackId) });
+    case 'FeedbackGiven': {
+      const { rating, nps, orderId, complaintId } = event.data;
+      const scores = [rating !== undefined ? `${rating}/5` : undefined, nps !== undefined ? `NPS ${nps}` : undefined].filter(Boolean).join(', ');
+      const about = orderId ? ` on order #${orderId}` : complaintId ? ` on complaint ${complaintId}` : '';
+      return same(`Feedback: ${scores}${about}`, { channel: null, ...NO_AMOUNT, refs: [...ref('order', orderId), ...ref('complaint', complaintId)] });
+    }
+    case 'MessageSent': {
+      const { channel, direction, subject, campaign, complaintId } = event.data;
+      const noun = MESSAGE_NOUN[channel] ?? 'Message';
+      const verb = channel === 'phone' ? (direction === 'inbound' ? 'received' : 'made') : direction === 'inbound' ? 'received' : 'sent';
+      const tail = campaign ? ` (${campaign})` : '';
+      return {
+        summary: clip(`${noun} ${verb}${subject ? `: ${subject}` : ''}${tail}`),
+        publicSummary: `${noun} ${verb}${tail}`,
+        channel,
+        ...NO_AMOUNT,
+        refs: ref('complaint', complaintId),
+      };
+    }
+    default: {
+      const unknown: never = event;
+      throw new Error(`no timeline reading for ${(unknown as { type: string }).type}`);
+    }
+  }
+}
