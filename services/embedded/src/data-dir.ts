@@ -1,0 +1,126 @@
+import { chmod, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DataDirBusyError } from './errors';
+
+/** Where the embedded platform keeps its files, all under one data directory. */
+export interface DataDirLayout {
+  readonly root: string;
+  /** The PostgreSQL cluster. */
+  readonly postgres: string;
+  /** Held by whichever process runs PostgreSQL on this directory. */
+  readonly lock: string;
+  /** Written once the HTTP server listens: how other commands reach the running platform. */
+  readonly runtime: string;
+  readonly devKeys: string;
+}
+
+export function dataDirLayout(dataDir: string): DataDirLayout {
+  const root = resolve(dataDir);
+  return {
+    root,
+    postgres: join(root, 'pg'),
+    lock: join(root, 'rapport.pid'),
+    runtime: join(root, 'runtime.json'),
+    devKeys: join(root, 'dev-keys.json'),
+  };
+}
+
+export interface RuntimeInfo {
+  readonly pid: number;
+  readonly url: string;
+  readonly databaseUrl: string;
+}
+
+interface LockOwner {
+  readonly pid: number;
+  readonly command: string;
+  readonly startedAt: string;
+}
+
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Creates the data directory; as root, lets the `postgres` user PostgreSQL runs as reach the cluster inside. */
+export async function prepareDataDir(layout: DataDirLayout): Promise<void> {
+  await mkdir(layout.root, { recursive: true });
+  if (process.getuid?.() === 0) {
+    const { mode } = await stat(layout.root);
+    if ((mode & 0o001) === 0) await chmod(layout.root, (mode & 0o7777) | 0o011);
+  }
+}
+
+/**
+ * Takes the data directory for this process. A lock left by a process that no longer
+ * runs is taken over; one held by a live process is refused with its pid and command.
+ */
+export async function lockDataDir(layout: DataDirLayout, command: string): Promise<{ release(): Promise<void> }> {
+  const owner: LockOwner = { pid: process.pid, command, startedAt: new Date().toISOString() };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const file = await open(layout.lock, 'wx');
+      await file.writeFile(JSON.stringify(owner));
+      await file.close();
+      return {
+        release: async () => {
+          const current = await readLock(layout);
+          if (current?.pid === process.pid) await rm(layout.lock, { force: true });
+        },
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = await readLock(layout);
+      if (holder && holder.pid !== process.pid && isProcessAlive(holder.pid)) {
+        throw new DataDirBusyError(layout.root, holder.pid, holder.command, layout.lock);
+      }
+      await rm(layout.lock, { force: true });
+    }
+  }
+  throw new Error(`could not lock ${layout.root}: ${layout.lock} keeps reappearing`);
+}
+
+async function readLock(layout: DataDirLayout): Promise<LockOwner | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(layout.lock, 'utf8')) as Partial<LockOwner>;
+    return typeof parsed.pid === 'number' ? { pid: parsed.pid, command: String(parsed.command ?? 'rapport'), startedAt: String(parsed.startedAt) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The pid of a PostgreSQL still running on the cluster from an earlier run whose process
+ * was killed without stopping it; undefined when there is none.
+ */
+export async function strayPostgresPid(layout: DataDirLayout): Promise<number | undefined> {
+  try {
+    const pid = Number((await readFile(join(layout.postgres, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 && isProcessAlive(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeRuntime(layout: DataDirLayout, runtime: RuntimeInfo): Promise<void> {
+  await writeFile(layout.runtime, `${JSON.stringify(runtime, null, 2)}\n`, { mode: 0o600 });
+}
+
+/** The running platform on this data directory, if its process is still alive. */
+export async function readRuntime(dataDir: string): Promise<RuntimeInfo | undefined> {
+  try {
+    const runtime = JSON.parse(await readFile(dataDirLayout(dataDir).runtime, 'utf8')) as RuntimeInfo;
+    return typeof runtime.pid === 'number' && isProcessAlive(runtime.pid) ? runtime : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function removeRuntime(layout: DataDirLayout): Promise<void> {
+  await rm(layout.runtime, { force: true });
+}
