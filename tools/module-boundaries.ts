@@ -14,7 +14,7 @@ export const ALLOWED: Record<string, readonly string[]> = {
   'type:e2e': ['type:contracts', 'type:lib', 'type:service', 'type:app', 'type:e2e'],
 };
 
-/** What the contracts may import: the schema language and Node's built-ins (for the schema export). */
+/** What the contracts' code may import: the schema language and Node's built-ins (for the schema export). Their tests may use test tools. */
 export const CONTRACTS_MAY_IMPORT = ['zod', 'node'];
 
 export interface Project {
@@ -70,7 +70,8 @@ export function checkImports(from: Project, file: string, specifiers: string[], 
     target = projects.find((project) => specifier === project.packageName || specifier.startsWith(`${project.packageName}/`));
     if (!target) {
       const bare = specifier.startsWith('node:') ? 'node' : specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
-      if (from.tag === 'type:contracts' && !CONTRACTS_MAY_IMPORT.includes(bare)) {
+      const testFile = /\.spec\.ts$/.test(file);
+      if (from.tag === 'type:contracts' && !testFile && !CONTRACTS_MAY_IMPORT.includes(bare)) {
         violations.push({ file, specifier, reason: `contracts import nothing but ${CONTRACTS_MAY_IMPORT.join(', ')}` });
       }
       continue;

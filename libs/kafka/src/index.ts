@@ -1,0 +1,12 @@
+export { loadBusConfig, BUS_VARIABLES, SASL_MECHANISMS, type BusConfig, type KafkaConnection, type SaslMechanism, type TopicSettings } from './bus-config';
+export { loadModes, loadStoreSelection, openEventStore, type Modes, type PostgresStoreOptions, type StoreSelection } from './modes';
+export { createKafkaClient, type KafkaAdmin, type KafkaClient, type KafkaConsumer, type KafkaProducer, type LogSink } from './kafka-client';
+export { CUSTOMER_EVENTS_TOPIC, DEAD_LETTER_TOPIC, ensureTopics, type TopicReport } from './topics';
+export { HEADERS, fromKafkaMessage, identityOf, toKafkaMessage, type MessageIdentity, type OutgoingMessage } from './messages';
+export { CheckpointExpiredError, PoisonMessageError } from './errors';
+export { Relay, relayProducerConfig, type RelayOptions, type RelayState, type RelayStatus } from './relay/relay';
+export { RelayCheckpoints, type RelayLease, type SavedCheckpoint } from './relay/relay-checkpoints';
+export { InMemoryKafka, InMemoryKafkaError, murmur2, type InMemoryKafkaOptions, type PublishedMessage } from './testing/in-memory-kafka';
+export { FaultyKafka, InjectedFault } from './testing/faults';
+export { kafkaSource, type KafkaSourceOptions } from './kafka-source';
+export { DeadLetters, DEAD_LETTER_HEADERS, type DeadLetter } from './dead-letters';

@@ -1,0 +1,2 @@
+export { createRelayApp, relayReadiness, type RelayAppOptions } from './app';
+export { loadRelayConfig, type RelayConfig } from './config';
