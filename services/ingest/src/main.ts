@@ -1,4 +1,4 @@
-import { createPostgresEventStore } from '@rapport/event-store';
+import { openEventStore } from '@rapport/kafka';
 import { ApiKeyStore, ConfigError, createLogger } from '@rapport/platform';
 import { Pool } from 'pg';
 import { createIngestApp } from './app';
@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const config = loadIngestConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, serviceName: 'ingest' });
 
-  const store = await createPostgresEventStore({
+  const store = await openEventStore(config.store, {
     connectionString: config.DATABASE_URL,
     schema: config.EVENT_STORE_SCHEMA,
     poolSize: config.DB_POOL_SIZE,
@@ -21,14 +21,17 @@ async function main(): Promise<void> {
     store,
     apiKeys,
     logger,
-    readiness: [{ name: 'postgres', check: async () => void (await store.headPosition()) }],
+    readiness: [
+      { name: 'event-store', check: async () => void (await store.headPosition()) },
+      { name: 'postgres', check: async () => void (await authPool.query('SELECT 1')) },
+    ],
   });
   // Closing the app (SIGTERM, through the shutdown hooks) releases the database pools too.
   app.getHttpAdapter().getInstance().addHook('onClose', async () => {
     await Promise.all([store.close(), authPool.end()]);
   });
   await app.listen(config.PORT, config.HOST);
-  logger.info({ port: config.PORT, host: config.HOST }, 'ingest listening');
+  logger.info({ port: config.PORT, host: config.HOST, store: config.store.kind }, 'ingest listening');
 }
 
 main().catch((error: unknown) => {

@@ -1,25 +1,43 @@
-import { env, loadConfig, type Env } from '@rapport/platform';
+import { ConfigError, env, loadConfig, type Env } from '@rapport/platform';
+import { loadModes, type BusConfig, type StoreSelection } from '@rapport/kafka';
 import { z } from 'zod';
 
 const identifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier');
 
 export const timelineConfigSchema = z.object({
-  /** Holds the event store's schema and the read models. */
+  /** Holds the read models and API keys; also the event store when RAPPORT_EVENT_STORE=postgres. */
   DATABASE_URL: env.postgresUrl(),
   PORT: env.port(3002),
   HOST: env.host('0.0.0.0'),
   LOG_LEVEL: env.logLevel('info'),
   EVENT_STORE_SCHEMA: identifier.default('rapport_events'),
   DB_POOL_SIZE: env.int({ min: 2, max: 100, default: 10 }),
-  /** Events per projection transaction. */
+  /** Events per projection transaction when following the store (live with RAPPORT_BUS=none, and rebuilds). */
   PROJECTION_BATCH_SIZE: env.int({ min: 1, max: 10_000, default: 1000 }),
-  /** `false` for API-only replicas; exactly one deployment should run the projectors per source. */
+  /** `false` for API-only replicas. With RAPPORT_BUS=none exactly one deployment should run the projectors. */
   RUN_PROJECTIONS: env.boolean(true),
 });
 
-export type TimelineConfig = z.infer<typeof timelineConfigSchema>;
+export interface TimelineConfig extends Readonly<z.infer<typeof timelineConfigSchema>> {
+  readonly store: StoreSelection;
+  /** `kafka`: the projectors consume the topic as a consumer group; `none`: they follow the store. */
+  readonly bus: BusConfig;
+}
 
-/** Reads the environment once at boot; throws a ConfigError naming each bad variable. */
-export function loadTimelineConfig(environment: Env = process.env): Readonly<TimelineConfig> {
-  return loadConfig(timelineConfigSchema, environment, 'timeline');
+/** Reads the environment once at boot; throws one ConfigError naming every bad variable, its own and the mode switches'. */
+export function loadTimelineConfig(environment: Env = process.env): TimelineConfig {
+  const problems: ConfigError['problems'][number][] = [];
+  const attempt = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+      return undefined;
+    }
+  };
+  const own = attempt(() => loadConfig(timelineConfigSchema, environment, 'timeline'));
+  const modes = attempt(() => loadModes(environment));
+  if (!own || !modes) throw new ConfigError(problems, 'timeline');
+  return Object.freeze({ ...own, store: modes.store, bus: modes.bus });
 }

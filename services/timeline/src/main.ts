@@ -1,31 +1,40 @@
-import { createPostgresEventStore } from '@rapport/event-store';
+import { openEventStore } from '@rapport/kafka';
 import { ApiKeyStore, ConfigError, createLogger } from '@rapport/platform';
 import { Pool } from 'pg';
 import { createTimelineApp } from './app';
 import { loadTimelineConfig } from './config';
+import { projectorSource } from './projector-source';
 
 async function main(): Promise<void> {
   const config = loadTimelineConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, serviceName: 'timeline' });
-  const store = await createPostgresEventStore({ connectionString: config.DATABASE_URL, schema: config.EVENT_STORE_SCHEMA, poolSize: 4 });
+  const store = await openEventStore(config.store, { connectionString: config.DATABASE_URL, schema: config.EVENT_STORE_SCHEMA, poolSize: 4 });
   const authPool = new Pool({ connectionString: config.DATABASE_URL, max: 2 });
   const apiKeys = new ApiKeyStore(authPool);
   await apiKeys.migrate();
 
+  // An API-only replica makes no source at all, so it never connects to Kafka.
+  const source = config.RUN_PROJECTIONS
+    ? projectorSource({ bus: config.bus, store, batchSize: config.PROJECTION_BATCH_SIZE, log: logger.child({ component: 'kafka' }) })
+    : undefined;
   const app = await createTimelineApp({
     store,
     apiKeys,
     logger,
     databaseUrl: config.DATABASE_URL,
+    source,
     batchSize: config.PROJECTION_BATCH_SIZE,
     runProjections: config.RUN_PROJECTIONS,
-    readiness: [{ name: 'postgres', check: async () => void (await store.headPosition()) }],
+    readiness: [
+      { name: 'event-store', check: async () => void (await store.headPosition()) },
+      { name: 'postgres', check: async () => void (await authPool.query('SELECT 1')) },
+    ],
   });
   app.getHttpAdapter().getInstance().addHook('onClose', async () => {
     await Promise.all([store.close(), authPool.end()]);
   });
   await app.listen(config.PORT, config.HOST);
-  logger.info({ port: config.PORT, host: config.HOST }, 'timeline listening');
+  logger.info({ port: config.PORT, host: config.HOST, store: config.store.kind, projections: source?.name ?? 'off' }, 'timeline listening');
 }
 
 main().catch((error: unknown) => {

@@ -1,0 +1,98 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ConfigError } from '@rapport/platform';
+import { loadIngestConfig } from './config';
+
+const root = join(__dirname, '../../..');
+const base = { DATABASE_URL: 'postgres://rapport:secret@postgres:5432/rapport' };
+
+function problemsOf(environment: Record<string, string | undefined>): string[] {
+  try {
+    loadIngestConfig(environment);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems.map((problem) => `${problem.variable}: ${problem.message}`);
+    throw error;
+  }
+  return [];
+}
+
+describe('ingest configuration', () => {
+  it('defaults to the PostgreSQL store and no bus', () => {
+    expect(loadIngestConfig(base)).toEqual({
+      DATABASE_URL: base.DATABASE_URL,
+      PORT: 3001,
+      HOST: '0.0.0.0',
+      LOG_LEVEL: 'info',
+      EVENT_STORE_SCHEMA: 'rapport_events',
+      DB_POOL_SIZE: 10,
+      store: { kind: 'postgres' },
+      bus: { mode: 'none' },
+    });
+  });
+
+  it('switches to EventStoreDB by configuration alone', () => {
+    const config = loadIngestConfig({ ...base, RAPPORT_EVENT_STORE: 'eventstoredb', EVENTSTORE_URL: 'esdb://kurrentdb:2113?tls=false' });
+    expect(config.store).toEqual({ kind: 'eventstoredb', url: 'esdb://kurrentdb:2113?tls=false' });
+  });
+
+  it('accepts a valid Kafka bus it does not use (the relay feeds Kafka from the store)', () => {
+    expect(loadIngestConfig({ ...base, RAPPORT_BUS: 'kafka', KAFKA_BROKERS: 'kafka:9092' }).bus).toMatchObject({ mode: 'kafka', connection: { brokers: ['kafka:9092'] } });
+  });
+
+  it.each([
+    ['eventstoredb without EVENTSTORE_URL', { RAPPORT_EVENT_STORE: 'eventstoredb' }, 'EVENTSTORE_URL: required when RAPPORT_EVENT_STORE=eventstoredb'],
+    ['EVENTSTORE_URL with the PostgreSQL store', { EVENTSTORE_URL: 'esdb://kurrentdb:2113' }, 'EVENTSTORE_URL: is set but RAPPORT_EVENT_STORE is postgres'],
+    ['an EVENTSTORE_URL that is not esdb://', { RAPPORT_EVENT_STORE: 'eventstoredb', EVENTSTORE_URL: 'http://kurrentdb:2113' }, 'EVENTSTORE_URL: expected a esdb or esdb+discover URL, got "http://kurrentdb:2113"'],
+    ['an unknown store', { RAPPORT_EVENT_STORE: 'mysql' }, 'RAPPORT_EVENT_STORE: expected postgres or eventstoredb, got "mysql"'],
+    ['kafka without KAFKA_BROKERS', { RAPPORT_BUS: 'kafka' }, 'KAFKA_BROKERS: required when RAPPORT_BUS=kafka'],
+    ['an unknown bus', { RAPPORT_BUS: 'rabbitmq' }, 'RAPPORT_BUS: expected none or kafka, got "rabbitmq"'],
+    ['Kafka settings while the bus is off', { KAFKA_BROKERS: 'kafka:9092' }, 'KAFKA_BROKERS: is set but RAPPORT_BUS is none'],
+  ])('fails on %s, naming the variable', (_case, environment, expected) => {
+    const problems = problemsOf({ ...base, ...environment });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain(expected);
+  });
+
+  it('reports its own problems and both switches in one error', () => {
+    expect(() => loadIngestConfig({ PORT: 'abc', RAPPORT_EVENT_STORE: 'eventstoredb', RAPPORT_BUS: 'kafka' })).toThrow(/^Invalid configuration for ingest:/);
+    expect(problemsOf({ PORT: 'abc', RAPPORT_EVENT_STORE: 'eventstoredb', RAPPORT_BUS: 'kafka' }).map((problem) => problem.split(':')[0])).toEqual([
+      'DATABASE_URL',
+      'PORT',
+      'EVENTSTORE_URL',
+      'KAFKA_BROKERS',
+    ]);
+  });
+
+  it('exits at boot with the variable named when run as a process', () => {
+    let failure: { status: number; stderr: string } | undefined;
+    try {
+      execFileSync(process.execPath, ['-r', '@swc-node/register', 'services/ingest/src/main.ts'], {
+        cwd: root,
+        encoding: 'utf8',
+        stdio: 'pipe',
+        env: { PATH: process.env.PATH, ...base, RAPPORT_EVENT_STORE: 'eventstoredb' },
+      });
+    } catch (error) {
+      failure = error as { status: number; stderr: string };
+    }
+    expect(failure?.status).toBe(1);
+    expect(failure?.stderr).toContain('EVENTSTORE_URL: required when RAPPORT_EVENT_STORE=eventstoredb');
+  });
+
+  it('never loads kafkajs, even with the bus on: the process only appends to the store', () => {
+    const output = execFileSync(
+      process.execPath,
+      [
+        '-r',
+        '@swc-node/register',
+        '-e',
+        `require('./services/ingest/src/app');
+         const { loadIngestConfig } = require('./services/ingest/src/config');
+         const config = loadIngestConfig(process.env);
+         console.log(JSON.stringify({ bus: config.bus.mode, kafkajs: Object.keys(require.cache).some((file) => file.includes('/node_modules/kafkajs/')) }));`,
+      ],
+      { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH, ...base, RAPPORT_BUS: 'kafka', KAFKA_BROKERS: 'kafka:9092' } },
+    );
+    expect(JSON.parse(output.trim().split('\n').pop()!)).toEqual({ bus: 'kafka', kafkajs: false });
+  });
+});

@@ -1,0 +1,38 @@
+import type { EventStore } from '@rapport/event-store';
+import { createKafkaClient, kafkaSource, type BusConfig, type LogSink } from '@rapport/kafka';
+import { storeSource, type EventSource } from '@rapport/projections';
+
+/** Consumer group of the timeline's first projection; the second joins `<group>.1` (kafkaSource numbers them in start order). */
+export const TIMELINE_CONSUMER_GROUP = 'rapport.projector.timeline';
+
+export interface ProjectorSourceOptions {
+  readonly bus: BusConfig;
+  readonly store: EventStore;
+  /** Events per transaction when following the store. */
+  readonly batchSize?: number;
+  readonly log?: LogSink;
+}
+
+/**
+ * What feeds the standalone projector's live projections: the Kafka topic when the bus is
+ * on, else the store's subscription. Rebuilds replay from the store either way
+ * (`startTimeline`). kafkajs is loaded only on the Kafka branch.
+ */
+export function projectorSource(options: ProjectorSourceOptions): EventSource {
+  const { bus, store } = options;
+  switch (bus.mode) {
+    case 'none':
+      return storeSource(store, { batchSize: options.batchSize });
+    case 'kafka':
+      return kafkaSource({
+        kafka: createKafkaClient(bus.connection, options.log),
+        groupId: TIMELINE_CONSUMER_GROUP,
+        headPosition: () => store.headPosition(),
+        log: options.log,
+      });
+    default: {
+      const unknown: never = bus;
+      throw new Error(`unknown bus ${JSON.stringify(unknown)}`);
+    }
+  }
+}
