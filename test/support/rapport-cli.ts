@@ -39,7 +39,8 @@ export class RunningRapport {
   private readonly child: ChildProcessWithoutNullStreams;
 
   private constructor(env: Record<string, string>) {
-    this.child = spawn(process.execPath, [CLI, 'up'], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
+    // The heap flags npm start passes, so that `up` runs in this very process (no relaunch).
+    this.child = spawn(process.execPath, ['--max-old-space-size=192', CLI, 'up'], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
     this.child.stdout.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
     this.child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));

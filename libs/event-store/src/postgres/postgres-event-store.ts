@@ -39,6 +39,9 @@ export async function createPostgresEventStore(options: PostgresEventStoreOption
   const schema = options.schema ?? 'rapport_events';
   if (!SCHEMA_NAME.test(schema)) throw new InvalidAppendError(`invalid schema name '${schema}'`);
   const pool = new Pool({ connectionString: options.connectionString, max: options.poolSize ?? 10 });
+  // An idle connection the server closes (restart, shutdown) is dropped by the pool; queries in
+  // flight report their own errors. Unhandled, this event would end the process.
+  pool.on('error', () => undefined);
   try {
     await migrate(pool, schema);
   } catch (error) {

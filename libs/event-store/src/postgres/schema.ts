@@ -12,7 +12,7 @@ export const WRONG_EXPECTED_REVISION = 'RA001';
 const STREAM_LOCK_NAMESPACE = 72_656_770;
 
 /**
- * Ordered migrations; each runs once, in its own transaction, recorded in
+ * Ordered table migrations; each runs once, in its own transaction, recorded in
  * `<schema>.schema_migrations`. Never edit a released entry: add a new one.
  */
 function migrations(schema: string): string[] {
@@ -33,11 +33,18 @@ function migrations(schema: string): string[] {
      );
      -- Subscriptions read in (transaction, position) order: see subscription.ts.
      CREATE INDEX events_tx_position_idx ON ${s}.events (tx_id, position);`,
+  ];
+}
 
-    // One call = one round trip = one transaction. Stream locks are advisory locks taken
-    // in hash order BEFORE anything is written, so the transaction id is assigned only
-    // once every lock is held: per stream, later revisions always get later transaction ids.
-    `CREATE FUNCTION ${s}.append_events(
+/**
+ * The append function, replaced on every migrate so that its body always matches this code.
+ * One call = one round trip = one transaction. Stream locks are advisory locks taken in hash
+ * order BEFORE anything is written, so the transaction id is assigned only once every lock is
+ * held: per stream, later revisions always get later transaction ids.
+ */
+function appendFunction(schema: string): string {
+  const s = `"${schema}"`;
+  return `CREATE OR REPLACE FUNCTION ${s}.append_events(
        p_streams text[], p_expected bigint[], p_stream_index int[],
        p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[]
      ) RETURNS TABLE (event_id uuid, stream_id text, revision bigint, "position" bigint, duplicate boolean)
@@ -56,14 +63,15 @@ function migrations(schema: string): string[] {
        SELECT r.stream_id, r.expected, r.actual INTO v_conflict
          FROM (
            SELECT st.stream_id, st.expected,
-                  coalesce((SELECT max(e.revision) FROM ${s}.events e WHERE e.stream_id = st.stream_id), -1) AS actual,
-                  EXISTS (SELECT 1 FROM unnest(p_stream_index, p_ids) AS q(sidx, id)
-                           WHERE q.sidx = st.ord AND q.id <> ALL (v_known)) AS writes
+                  coalesce((SELECT max(e.revision) FROM ${s}.events e WHERE e.stream_id = st.stream_id), -1) AS actual
              FROM unnest(p_streams, p_expected) WITH ORDINALITY AS st(stream_id, expected, ord)
+            -- 'any' never conflicts: those streams cost nothing here.
+            WHERE st.expected <> ${EXPECTED_ANY}
+              AND EXISTS (SELECT 1 FROM unnest(p_stream_index, p_ids) AS q(sidx, id)
+                           WHERE q.sidx = st.ord AND q.id <> ALL (v_known))
          ) r
-        WHERE r.writes AND NOT (
-              r.expected = ${EXPECTED_ANY}
-           OR (r.expected = ${EXPECTED_NO_STREAM} AND r.actual = -1)
+        WHERE NOT (
+              (r.expected = ${EXPECTED_NO_STREAM} AND r.actual = -1)
            OR (r.expected = ${EXPECTED_STREAM_EXISTS} AND r.actual >= 0)
            OR r.expected = r.actual)
         LIMIT 1;
@@ -99,8 +107,7 @@ function migrations(schema: string): string[] {
          LEFT JOIN ${s}.events k ON i.event_id IS NULL AND k.event_id = r.id
         ORDER BY r.ord;
      END
-     $fn$;`,
-  ];
+     $fn$;`;
 }
 
 /** Creates or upgrades the store's schema; safe to call from several processes at once. */
@@ -128,6 +135,7 @@ export async function migrate(pool: Pool, schema: string): Promise<void> {
         throw error;
       }
     }
+    await client.query(appendFunction(schema));
   } finally {
     await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`rapport-migrate:${schema}`]).catch(() => undefined);
     client.release();

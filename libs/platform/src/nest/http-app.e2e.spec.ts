@@ -82,7 +82,7 @@ describe('createHttpApp + PlatformModule over HTTP', () => {
     class ThingsModule {}
 
     app = await createHttpApp(ThingsModule, {
-      logger: createLogger({ level: 'info', serviceName: 'things' }, sink),
+      logger: createLogger({ level: 'debug', serviceName: 'things' }, sink),
       bodyLimitBytes: 1024,
       docs: { title: 'Things', version: '1.0.0' },
     });
@@ -209,8 +209,10 @@ describe('createHttpApp + PlatformModule over HTTP', () => {
     for (const key of Object.values(keys)) expect(everything).not.toContain(key);
   });
 
-  it('routes Nest bootstrap logs through pino', () => {
-    expect(logLines.some((line) => line.context === 'RoutesResolver' && line.level === 'info')).toBe(true);
+  it('routes Nest bootstrap logs through pino, at debug so that a start is not a wall of route lines', () => {
+    const routeLines = logLines.filter((line) => line.context === 'RoutesResolver');
+    expect(routeLines.length).toBeGreaterThan(0);
+    expect(routeLines.every((line) => line.level === 'debug')).toBe(true);
   });
 
   it('documents the API with bearer auth at /docs/json', async () => {

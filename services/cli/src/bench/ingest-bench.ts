@@ -54,6 +54,7 @@ export async function runIngestBench(options: IngestBenchOptions, say: (line: st
     const settings = await serverSettings(databaseUrl);
     rig.store = await createPostgresEventStore({ connectionString: databaseUrl });
     rig.keysPool = new Pool({ connectionString: databaseUrl, max: 2 });
+    rig.keysPool.on('error', () => undefined); // PostgreSQL closes idle connections when the bench stops it
     const apiKeys = new ApiKeyStore(rig.keysPool);
     await apiKeys.migrate();
     const { key } = await apiKeys.create({ role: 'emitter', name: 'bench' });

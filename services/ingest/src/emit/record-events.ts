@@ -3,6 +3,7 @@ import { Command, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { streamIdFor, toStoredEvent, type RapportEvent } from '@rapport/contracts';
 import type { AppendedEvent, EventStore, EventToAppend, StreamAppend } from '@rapport/event-store';
 import { metrics } from '@rapport/platform';
+import { AppendCoalescer } from './append-coalescer';
 
 export const INGEST_EVENT_STORE = Symbol('IngestEventStore');
 
@@ -25,14 +26,18 @@ const eventsRecorded = () =>
   });
 
 /**
- * One round trip per request however many events and streams: group by stream, append
- * them all with expected revision 'any' (emitters do not know revisions), map back.
+ * One round trip per request however many events and streams (fewer under load: see
+ * AppendCoalescer): group by stream, append with expected revision 'any' (emitters do not
+ * know revisions), map back.
  */
 @CommandHandler(RecordEvents)
 export class RecordEventsHandler implements ICommandHandler<RecordEvents, AppendedEvent[]> {
   private readonly counter = eventsRecorded();
+  private readonly appender: AppendCoalescer;
 
-  constructor(@Inject(INGEST_EVENT_STORE) private readonly store: EventStore) {}
+  constructor(@Inject(INGEST_EVENT_STORE) store: EventStore) {
+    this.appender = new AppendCoalescer(store);
+  }
 
   async execute({ events, receivedAt }: RecordEvents): Promise<AppendedEvent[]> {
     const streams = new Map<string, { indices: number[]; events: EventToAppend[] }>();
@@ -46,7 +51,7 @@ export class RecordEventsHandler implements ICommandHandler<RecordEvents, Append
 
     const groups = [...streams.entries()];
     const appends: StreamAppend[] = groups.map(([streamId, stream]) => ({ streamId, expectedRevision: 'any', events: stream.events }));
-    const results = await this.store.appendMany(appends);
+    const results = await this.appender.appendMany(appends);
 
     const inRequestOrder = new Array<AppendedEvent>(events.length);
     results.forEach((result, group) => {
