@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, env, loadConfig, type Env } from '@rapport/platform';
+import { ConfigError, env, loadConfig, loadConfigs, type Env } from '@rapport/platform';
 import { createEventStoreDbStore, createPostgresEventStore, type EventStore } from '@rapport/event-store';
 import { loadBusConfig, type BusConfig } from './bus-config';
 
@@ -42,20 +42,9 @@ export function loadStoreSelection(source: Env = process.env): StoreSelection {
  * the environment in one go. Loads neither kafkajs nor a store client.
  */
 export function loadModes(source: Env = process.env): Modes {
-  const problems: ConfigError['problems'][number][] = [];
-  const attempt = <T>(read: () => T): T | undefined => {
-    try {
-      return read();
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      problems.push(...error.problems);
-      return undefined;
-    }
-  };
-  const store = attempt(() => loadStoreSelection(source));
-  const bus = attempt(() => loadBusConfig(source));
-  if (!store || !bus) throw new ConfigError(problems, 'the deployment mode (RAPPORT_EVENT_STORE, RAPPORT_BUS)');
-  return Object.freeze({ store, bus });
+  return Object.freeze(
+    loadConfigs({ store: () => loadStoreSelection(source), bus: () => loadBusConfig(source) }, 'the deployment mode (RAPPORT_EVENT_STORE, RAPPORT_BUS)'),
+  );
 }
 
 export interface PostgresStoreOptions {

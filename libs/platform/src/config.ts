@@ -104,3 +104,22 @@ export const env = {
       })
       .transform((value) => value as LogLevel),
 };
+
+/**
+ * Runs several configuration readers and throws one ConfigError listing the problems of all
+ * of them, so that an operator fixes the environment in one go.
+ */
+export function loadConfigs<T extends Record<string, () => unknown>>(readers: T, serviceName?: string): { [K in keyof T]: ReturnType<T[K]> } {
+  const problems: ConfigError['problems'][number][] = [];
+  const values: Record<string, unknown> = {};
+  for (const [name, read] of Object.entries(readers)) {
+    try {
+      values[name] = read();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems, serviceName);
+  return values as { [K in keyof T]: ReturnType<T[K]> };
+}

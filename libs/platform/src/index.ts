@@ -1,5 +1,5 @@
 export { startEmbeddedPostgres, freePort, type EmbeddedServer, type EmbeddedServerOptions } from './embedded-postgres';
-export { loadConfig, ConfigError, env, LOG_LEVELS, type Env, type LogLevel } from './config';
+export { loadConfig, loadConfigs, ConfigError, env, LOG_LEVELS, type Env, type LogLevel } from './config';
 export {
   ValidationError,
   MalformedJsonError,

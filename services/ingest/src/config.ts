@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, env, loadConfig, type Env } from '@rapport/platform';
+import { env, loadConfig, loadConfigs, type Env } from '@rapport/platform';
 import { loadModes, type BusConfig, type StoreSelection } from '@rapport/kafka';
 
 export const ingestConfigSchema = z.object({
@@ -21,18 +21,6 @@ export interface IngestConfig extends Readonly<z.infer<typeof ingestConfigSchema
 
 /** Reads the environment once at boot; throws one ConfigError naming every bad variable, its own and the mode switches'. */
 export function loadIngestConfig(environment: Env = process.env): IngestConfig {
-  const problems: ConfigError['problems'][number][] = [];
-  const attempt = <T>(read: () => T): T | undefined => {
-    try {
-      return read();
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      problems.push(...error.problems);
-      return undefined;
-    }
-  };
-  const own = attempt(() => loadConfig(ingestConfigSchema, environment, 'ingest'));
-  const modes = attempt(() => loadModes(environment));
-  if (!own || !modes) throw new ConfigError(problems, 'ingest');
+  const { own, modes } = loadConfigs({ own: () => loadConfig(ingestConfigSchema, environment, 'ingest'), modes: () => loadModes(environment) }, 'ingest');
   return Object.freeze({ ...own, store: modes.store, bus: modes.bus });
 }

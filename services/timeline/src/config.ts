@@ -1,4 +1,4 @@
-import { ConfigError, env, loadConfig, type Env } from '@rapport/platform';
+import { env, loadConfig, loadConfigs, type Env } from '@rapport/platform';
 import { loadModes, type BusConfig, type StoreSelection } from '@rapport/kafka';
 import { z } from 'zod';
 
@@ -26,18 +26,6 @@ export interface TimelineConfig extends Readonly<z.infer<typeof timelineConfigSc
 
 /** Reads the environment once at boot; throws one ConfigError naming every bad variable, its own and the mode switches'. */
 export function loadTimelineConfig(environment: Env = process.env): TimelineConfig {
-  const problems: ConfigError['problems'][number][] = [];
-  const attempt = <T>(read: () => T): T | undefined => {
-    try {
-      return read();
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      problems.push(...error.problems);
-      return undefined;
-    }
-  };
-  const own = attempt(() => loadConfig(timelineConfigSchema, environment, 'timeline'));
-  const modes = attempt(() => loadModes(environment));
-  if (!own || !modes) throw new ConfigError(problems, 'timeline');
+  const { own, modes } = loadConfigs({ own: () => loadConfig(timelineConfigSchema, environment, 'timeline'), modes: () => loadModes(environment) }, 'timeline');
   return Object.freeze({ ...own, store: modes.store, bus: modes.bus });
 }
