@@ -5,8 +5,9 @@ const { spawnSync } = require('node:child_process');
 
 const root = join(__dirname, '..');
 if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
-  console.log('rapport: first run, installing dependencies with npm ci …');
+  console.log('rapport: first run, installing dependencies …');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  // Not `npm ci`: npm 11 rejects its own lock file (other platforms' optional packages are not written).
+  const result = spawnSync(npm, ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
