@@ -15,12 +15,16 @@ if (LONG_RUNNING.has(process.argv[2]) && !configured) {
   const { spawn } = require('node:child_process');
   const child = spawn(process.execPath, [...HEAP_FLAGS, ...process.execArgv, __filename, ...process.argv.slice(2)], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    // Its own process group: a terminal's Ctrl-C reaches only this launcher, which forwards it once.
+    detached: true,
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (require('node:os').constants.signals[signal] ?? 0) : 1)));
 } else {
   // Started by the launcher above: if it dies (even by SIGKILL), stop cleanly instead of lingering.
   if (process.send) process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  // swc reads the compiler options (decorators, metadata) from the repository's tsconfig, whatever the cwd.
+  process.env.SWC_NODE_PROJECT ??= require('node:path').join(__dirname, '..', '..', '..', 'tsconfig.json');
   require('@swc-node/register');
   require('../src/main.ts');
 }
