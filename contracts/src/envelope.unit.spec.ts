@@ -32,6 +32,7 @@ describe('event envelope', () => {
     ['a date only', '2024-03-01'],
     ['words', 'yesterday'],
     ['epoch millis', 1709287200000],
+    ['year 0000, which no read model can store', '0000-01-01T00:00:00Z'],
   ])('rejects occurredAt with %s', (_case, occurredAt) => {
     expect(pathsOf({ ...valid(), occurredAt })).toEqual(['occurredAt']);
   });

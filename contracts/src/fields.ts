@@ -24,14 +24,20 @@ export const text = (maxLength: number) => z.string().min(1).max(maxLength);
 export const line = (maxLength: number) =>
   text(maxLength).regex(NO_CONTROL_CHARACTERS, 'must not contain control characters');
 
+// Years a read model can store and a customer interaction can plausibly have; year 0000 is
+// valid ISO-8601 but not a PostgreSQL timestamp, and would be acknowledged yet unprojectable.
+const FIRST_YEAR = 1900;
+// Only judges values shaped like a date, so a malformed one gets the format error alone.
+const inSupportedYears = (value: string) => !/^\d{4}-/.test(value) || Number(value.slice(0, 4)) >= FIRST_YEAR;
+const YEARS_MESSAGE = `must be in the years ${FIRST_YEAR} to 9999`;
+
 /** ISO-8601 date-time with `Z` or an offset; impossible dates (2023-02-29) are rejected. */
-export const isoDateTime = z.iso.datetime({
-  offset: true,
-  error: formatError('must be an ISO-8601 date-time with Z or an offset'),
-});
+export const isoDateTime = z.iso
+  .datetime({ offset: true, error: formatError('must be an ISO-8601 date-time with Z or an offset') })
+  .refine(inSupportedYears, YEARS_MESSAGE);
 
 /** Calendar date, `YYYY-MM-DD`. */
-export const isoDate = z.iso.date({ error: formatError('must be a date as YYYY-MM-DD') });
+export const isoDate = z.iso.date({ error: formatError('must be a date as YYYY-MM-DD') }).refine(inSupportedYears, YEARS_MESSAGE);
 
 /** Time of day, `HH:MM` (24-hour clock). */
 export const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time as HH:MM');

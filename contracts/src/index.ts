@@ -22,6 +22,7 @@ export {
   type ParseResult,
   type Upcaster,
 } from './registry';
+export { isoDateTime } from './fields';
 export { toStoredEvent, type EventToStore, type RecordedEventInput } from './storage';
 export * as customer from './customer';
 export * as orders from './orders';

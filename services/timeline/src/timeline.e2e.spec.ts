@@ -107,6 +107,12 @@ describe('timeline API over a mixed history', () => {
     const bad = await app.get<{ errors: { path: string }[] }>(`/v1/customers/${CUSTOMER}/timeline?types=Nonsense`);
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].path).toBe('types.0');
+    // Values JavaScript reads as dates but PostgreSQL does not: a 400 naming the field, never a 500.
+    const crafted = Buffer.from(JSON.stringify(['x 2020', 1, 'newest'])).toString('base64url');
+    for (const [query, path] of [[`cursor=${crafted}`, 'cursor'], ['from=0000-01-01T00:00:00Z', 'from']]) {
+      const response = await app.get<{ errors: { path: string }[] }>(`/v1/customers/${CUSTOMER}/timeline?${query}`);
+      expect([response.status, response.body.errors[0].path]).toEqual([400, path]);
+    }
   });
 
   it('pages with a cursor that stays stable while entries are inserted before, between and after', async () => {

@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, Param, Query, Sse, type MessageEvent } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { EVENT_TYPES, fromRecordedEvent } from '@rapport/contracts';
+import { EVENT_TYPES, fromRecordedEvent, isoDateTime } from '@rapport/contracts';
 import { CurrentPrincipal, Roles, type Principal } from '@rapport/platform';
 import { Observable } from 'rxjs';
 import { z } from 'zod';
@@ -14,8 +14,8 @@ const commaList = z.string().transform((value) => value.split(',').map((part) =>
 const timelineQuery = z.object({
   types: commaList.pipe(z.array(z.enum(EVENT_TYPES as [string, ...string[]])).min(1).max(50)).optional(),
   channels: commaList.pipe(z.array(z.string().max(50)).min(1).max(50)).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: isoDateTime.optional(),
+  to: isoDateTime.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(500).optional(),
   order: z.enum(['newest', 'oldest']).default('newest'),
