@@ -12,6 +12,20 @@ export type ExpectedRevision =
   /** Exact revision of the stream's last event (0 for a stream holding one event). */
   | number;
 
+/** Whether a stream whose last revision is `actual` (-1: no stream) meets the expectation. */
+export function expectedRevisionHolds(expected: ExpectedRevision, actual: number): boolean {
+  switch (expected) {
+    case 'any':
+      return true;
+    case 'no_stream':
+      return actual === -1;
+    case 'stream_exists':
+      return actual >= 0;
+    default:
+      return actual === expected;
+  }
+}
+
 export interface EventToAppend {
   /** UUID chosen by the emitter; it is the idempotency key. */
   readonly id: string;

@@ -115,6 +115,14 @@ export function describeEventStoreContract(name: string, open: () => Promise<Ope
       });
     });
 
+    it('an append of no events still checks the expectation and reports the revision', async () => {
+      const id = stream('empty');
+      await store.append(id, someEvents(2));
+      expect((await store.append(id, [], 'stream_exists')).nextExpectedRevision).toBe(1);
+      await expect(store.append(id, [], 'no_stream')).rejects.toMatchObject({ code: 'CONCURRENCY', actual: 1 });
+      expect((await store.append(stream('none'), [], 'no_stream')).nextExpectedRevision).toBe(-1);
+    });
+
     describe('idempotency by event id', () => {
       it('re-appending the same ids stores nothing and returns the original positions', async () => {
         const id = stream('idem');

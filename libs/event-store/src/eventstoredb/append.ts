@@ -11,8 +11,8 @@ import {
   type StreamingRead,
 } from '@eventstore/db-client';
 import { ConcurrencyError } from '../errors';
-import type { AppendedEvent, AppendResult, EventToAppend, ExpectedRevision, RecordedEvent } from '../event-store';
-import { expectationHolds, toClientRevision, toRecordedEvent, toStoreError, type StreamTail } from './mapping';
+import { expectedRevisionHolds, type AppendedEvent, type AppendResult, type EventToAppend, type ExpectedRevision, type RecordedEvent } from '../event-store';
+import { toClientRevision, toRecordedEvent, toStoreError, type StreamTail } from './mapping';
 
 /** Another process appending to the same stream makes our conditional append fail; we re-read and decide again. */
 const MAX_ATTEMPTS = 20;
@@ -45,8 +45,10 @@ export class StreamAppender {
       // on condition that the stream is still at the revision we looked at: check and write are one step.
       const snapshot = await snapshotStream(this.client, streamId, new Set(ids));
       const fresh = events.filter((_, index) => !snapshot.stored.has(ids[index]));
+      // An append of no events still answers for the expectation (a retry of known events does not).
+      if (events.length === 0 && !expectedRevisionHolds(expected, snapshot.tail)) throw new ConcurrencyError(streamId, expected, snapshot.tail);
       if (fresh.length === 0) return duplicatesOnly(streamId, ids, snapshot);
-      if (!expectationHolds(expected, snapshot.tail)) throw new ConcurrencyError(streamId, expected, snapshot.tail);
+      if (!expectedRevisionHolds(expected, snapshot.tail)) throw new ConcurrencyError(streamId, expected, snapshot.tail);
       let last: number;
       try {
         const expectedRevision = toClientRevision(snapshot.tail);

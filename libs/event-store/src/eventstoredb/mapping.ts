@@ -15,19 +15,6 @@ export type StreamTail = number;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CHECKPOINT = /^(\d+):(\d+)$/;
 
-export function expectationHolds(expected: ExpectedRevision, tail: StreamTail): boolean {
-  switch (expected) {
-    case 'any':
-      return true;
-    case 'no_stream':
-      return tail === -1;
-    case 'stream_exists':
-      return tail >= 0;
-    default:
-      return tail === expected;
-  }
-}
-
 /** The client's expected revision for "the stream is still exactly at `tail`". */
 export function toClientRevision(tail: StreamTail): AppendExpectedRevision {
   return tail === -1 ? NO_STREAM : BigInt(tail);

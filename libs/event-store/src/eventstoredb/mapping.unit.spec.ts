@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { NO_STREAM, WrongExpectedVersionError, type RecordedEvent as ClientRecordedEvent } from '@eventstore/db-client';
 import { ConcurrencyError, InvalidAppendError } from '../errors';
-import type { ExpectedRevision } from '../event-store';
+import { expectedRevisionHolds, type ExpectedRevision } from '../event-store';
 import {
   comparePositions,
   decodeCheckpoint,
   encodeCheckpoint,
-  expectationHolds,
   fromClientRevision,
   isSystemEvent,
   toClientRevision,
@@ -28,7 +27,7 @@ describe('expected revision', () => {
     [3, 4, false],
     [0, -1, false],
   ])('%s against a stream at %i holds: %s', (expected, tail, holds) => {
-    expect(expectationHolds(expected, tail)).toBe(holds);
+    expect(expectedRevisionHolds(expected, tail)).toBe(holds);
   });
 
   it('conditions the append on the revision that was looked at', () => {

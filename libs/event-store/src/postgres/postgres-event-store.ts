@@ -1,16 +1,17 @@
-import { Pool, type PoolClient } from 'pg';
+import { Pool } from 'pg';
 import { ConcurrencyError, InvalidAppendError } from '../errors';
-import type {
-  AppendResult,
-  EventStore,
-  EventToAppend,
-  ExpectedRevision,
-  ReadAllOptions,
-  ReadStreamOptions,
-  RecordedEvent,
-  StreamAppend,
-  SubscribeOptions,
-  Subscription,
+import {
+  expectedRevisionHolds,
+  type AppendResult,
+  type EventStore,
+  type EventToAppend,
+  type ExpectedRevision,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  type StreamAppend,
+  type SubscribeOptions,
+  type Subscription,
 } from '../event-store';
 import {
   EXPECTED_ANY,
@@ -73,7 +74,7 @@ export class PostgresEventStore implements EventStore {
 
   async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
     const request = encodeAppends(appends);
-    if (request.ids.length === 0) return appends.map((append) => ({ streamId: append.streamId, nextExpectedRevision: -1, events: [] }));
+    if (request.ids.length === 0) return this.checkWithoutWriting(appends);
     const rows = await this.callAppend(request);
     if (rows.some((row) => !row.duplicate)) this.wakeSubscriptions();
 
@@ -129,6 +130,20 @@ export class PostgresEventStore implements EventStore {
     await this.pool.end();
   }
 
+  /** An append of no events writes nothing but still answers for the expectation and the stream's revision. */
+  private async checkWithoutWriting(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const { rows } = await this.pool.query<{ stream_id: string; revision: string }>(
+      `SELECT stream_id, max(revision) AS revision FROM ${this.eventsTable} WHERE stream_id = ANY ($1) GROUP BY stream_id`,
+      [appends.map((append) => append.streamId)],
+    );
+    const revisions = new Map(rows.map((row) => [row.stream_id, Number(row.revision)]));
+    return appends.map(({ streamId, expectedRevision }) => {
+      const actual = revisions.get(streamId) ?? -1;
+      if (!expectedRevisionHolds(expectedRevision, actual)) throw new ConcurrencyError(streamId, expectedRevision, actual);
+      return { streamId, nextExpectedRevision: actual, events: [] };
+    });
+  }
+
   /** Subscribers in this process learn of their own process's appends at once; others poll. */
   private wakeSubscriptions(): void {
     for (const subscription of this.subscriptions) subscription.wake();
@@ -146,22 +161,6 @@ export class PostgresEventStore implements EventStore {
         if (pgCode(error) === UNIQUE_VIOLATION && attempt === 1) continue;
         throw translateError(error);
       }
-    }
-  }
-
-  /** Runs `work` on one connection inside a transaction (for tests and tools). */
-  async withTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
     }
   }
 }
