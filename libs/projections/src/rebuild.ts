@@ -14,12 +14,13 @@ export interface RebuildOptions {
   readonly source: EventSource;
   /** The generation readers use now, and its runner when it is still being fed. */
   readonly previous?: { readonly generation: Generation; readonly runner?: GenerationRunner };
-  /** Called once readers see the new generation; the runner is then the live one. */
-  readonly onSwitched: (runner: GenerationRunner) => void;
+  /** Called once readers see the new generation, with the runner that built it. */
+  readonly onSwitched: (runner: GenerationRunner) => void | Promise<void>;
   readonly logger?: RunnerLogger;
 }
 
 const POLL_MS = 50;
+const MAX_BACKOFF_MS = 5_000;
 
 /**
  * Builds a generation from position 0 beside the live one, then switches readers over:
@@ -58,7 +59,7 @@ export class Rebuild {
     return this.options.generation;
   }
 
-  /** Stops building; a rebuild that already switched keeps its runner, which is the live one now. */
+  /** Stops building; a rebuild that already switched leaves its runner alone, which may be the live one now. */
   async cancel(): Promise<void> {
     this.cancelled = true;
     await this.done;
@@ -80,16 +81,61 @@ export class Rebuild {
         await this.trySwitch(tx);
       },
     };
-    // Batches try the switch as they commit; when no event arrives, an empty transaction does.
-    while (!(await this.runner.transaction((tx) => this.trySwitch(tx)))) {
-      if (this.cancelled) return this.markCancelled();
-      await sleep(POLL_MS);
+    let switched = false;
+    let failure: unknown;
+    try {
+      switched = await this.switchOver();
+    } catch (error) {
+      failure = error;
+    }
+    if (!switched) switched = await this.standDown();
+    if (!switched) {
+      if (failure !== undefined) throw failure;
+      return this.markCancelled();
     }
     this.runner.hooks = {};
     this.runner.generation = { ...this.options.generation, state: 'live' };
     this.phase = 'switched';
-    this.options.onSwitched(this.runner);
+    await this.options.onSwitched(this.runner);
     if (this.options.previous) await dropGeneration(this.options.db, { ...this.options.previous.generation, state: 'retired' });
+  }
+
+  /** Batches try the switch as they commit; when no event arrives, an empty transaction does. True once switched. */
+  private async switchOver(): Promise<boolean> {
+    let backoff = POLL_MS;
+    for (;;) {
+      if (this.cancelled) return false;
+      try {
+        if (await this.runner.transaction((tx) => this.trySwitch(tx))) return true;
+        backoff = POLL_MS;
+      } catch (error) {
+        if (!isTransient(error)) throw error;
+        this.options.logger?.warn({ projection: this.options.projection.name, err: error }, 'rebuild switch failed; retrying');
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+      await sleep(backoff);
+    }
+  }
+
+  /**
+   * Undoes step 2 after a failed or cancelled switch, so that no later batch switches behind
+   * the runtime's back and the old generation is fed again. True when the database did switch
+   * after all (a commit whose acknowledgement was lost): the new runner then carries on.
+   */
+  private async standDown(): Promise<boolean> {
+    this.runner.hooks = {};
+    await this.runner.stop();
+    const { projection, generation } = this.options;
+    const rows = await this.options.db
+      .query<{ state: string }>(`SELECT state FROM ${RUNTIME_SCHEMA}.generations WHERE projection = $1 AND generation = $2`, [projection.name, generation.generation])
+      .catch(() => []);
+    if (rows[0]?.state === 'live') {
+      this.runner.start();
+      return true;
+    }
+    this.runner.live = false;
+    this.options.previous?.runner?.start();
+    return false;
   }
 
   private markCancelled(): void {
@@ -125,6 +171,13 @@ export class Rebuild {
     await tx.query('RELEASE SAVEPOINT projection_switch');
     return true;
   }
+}
+
+/** Errors worth trying the switch again for: lost connections, deadlocks, serialisation and lock failures, shutdowns. */
+function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^(08|40|53|55P03|57P0|E(CONNRESET|CONNREFUSED|PIPE|TIMEDOUT)$)/.test(code)) return true;
+  return error instanceof Error && /connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(error.message);
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -104,7 +104,7 @@ export class ProjectionRuntime {
     const abandoned = entry.rebuild && entry.rebuild.phase !== 'switched' ? entry.rebuild : undefined;
     if (abandoned) {
       await abandoned.cancel();
-      await dropGeneration(this.options.db, abandoned.generation);
+      await this.discard(entry, abandoned.generation);
     }
     const generation = await createGeneration(this.options.db, entry.projection, 'building');
     this.startRebuild(entry, generation);
@@ -235,11 +235,31 @@ export class ProjectionRuntime {
       source: this.replaySource,
       previous,
       logger: this.options.logger,
-      onSwitched: (runner) => {
+      onSwitched: async (runner) => {
         entry.live = runner.generation;
-        entry.runner = runner;
+        if (runner.source === this.options.source) {
+          entry.runner = runner;
+          return;
+        }
+        // The rebuild followed the replay source; a live generation follows `source` (the consumer group when scaled).
+        await runner.stop();
+        entry.runner = this.runnerFor(entry.projection, runner.generation);
+        entry.runner.start();
       },
     });
+  }
+
+  /** Drops a failed rebuild's generation, unless the database made it live after all: then it is the live one. */
+  private async discard(entry: Entry, generation: Generation): Promise<void> {
+    const { db } = this.options;
+    const current = (await loadGenerations(db, generation.projection)).find((g) => g.generation === generation.generation);
+    if (current?.state !== 'live') return dropGeneration(db, generation);
+    const previous = entry.live;
+    await entry.runner?.stop();
+    entry.live = current;
+    entry.runner = this.runnerFor(entry.projection, current);
+    entry.runner.start();
+    if (previous.generation !== current.generation) await dropGeneration(db, { ...previous, state: 'retired' });
   }
 
   private async progress(generation: Generation, runner: GenerationRunner | undefined, head: number | undefined): Promise<GenerationProgress> {
