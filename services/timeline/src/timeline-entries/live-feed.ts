@@ -10,7 +10,8 @@ export interface FeedLogger {
   warn(fields: Record<string, unknown>, message: string): void;
 }
 
-const RECONNECT_MS = 1000;
+const FIRST_RECONNECT_MS = 100;
+const MAX_RECONNECT_MS = 5_000;
 
 /**
  * New timeline entries as the projection commits them, fanned out per customer. One
@@ -23,6 +24,7 @@ export class TimelineFeed {
   private readonly closers = new Map<Listener, Closed>();
   private connection: Promise<{ client: ClientBase; release(error?: Error): void }> | undefined;
   private closed = false;
+  private reconnecting = false;
 
   constructor(
     private readonly db: Database,
@@ -76,20 +78,40 @@ export class TimelineFeed {
 
   private listen(): Promise<unknown> {
     if (this.closed) return Promise.reject(new Error('the timeline feed is closed'));
-    this.connection ??= this.open().catch((error: unknown) => {
-      this.connection = undefined;
+    if (this.connection) return this.connection;
+    const opening = this.open().catch((error: unknown) => {
+      if (this.connection === opening) this.connection = undefined;
       throw error;
     });
-    return this.connection;
+    this.connection = opening;
+    return opening;
   }
 
   private async open(): Promise<{ client: ClientBase; release(error?: Error): void }> {
     const connection = await this.db.connect();
     const { client } = connection;
-    client.on('notification', (message: Notification) => this.dispatch(message));
-    client.on('error', (error: Error) => this.lost(connection, error));
-    await client.query(`LISTEN ${TIMELINE_CHANNEL}`);
-    return connection;
+    let released = false;
+    const onNotification = (message: Notification) => this.dispatch(message);
+    const onError = (error: Error) => lost(error);
+    const onEnd = () => lost(new Error('the timeline feed connection ended'));
+    // Detached before the client goes back to the pool, whose next borrower must not feed us.
+    const release = (error?: Error) => {
+      if (released) return;
+      released = true;
+      client.off('notification', onNotification).off('error', onError).off('end', onEnd);
+      connection.release(error);
+    };
+    const lost = (error: Error) => {
+      if (!released) this.lost(release, error);
+    };
+    client.on('notification', onNotification).on('error', onError).on('end', onEnd);
+    try {
+      await client.query(`LISTEN ${TIMELINE_CHANNEL}`);
+    } catch (error) {
+      release(error instanceof Error ? error : new Error(String(error)));
+      throw error;
+    }
+    return { client, release };
   }
 
   private dispatch(message: Notification): void {
@@ -98,13 +120,24 @@ export class TimelineFeed {
     for (const listener of this.listeners.get(row.customer_id) ?? []) listener(row);
   }
 
-  private lost(connection: { release(error?: Error): void }, error: Error): void {
+  private lost(release: (error?: Error) => void, error: Error): void {
     this.logger?.warn({ err: error }, 'timeline feed connection lost; reconnecting');
-    connection.release(error);
+    release(error);
     this.connection = undefined;
-    if (this.closed) return;
+    this.reconnect(FIRST_RECONNECT_MS);
+  }
+
+  /** Keeps trying, backing off, while anyone listens; the next subscriber reconnects otherwise. */
+  private reconnect(delayMs: number): void {
+    if (this.closed || this.reconnecting) return;
+    this.reconnecting = true;
     setTimeout(() => {
-      if (this.listeners.size > 0 && !this.closed) this.listen().catch(() => undefined);
-    }, RECONNECT_MS).unref();
+      this.reconnecting = false;
+      if (this.closed || this.listeners.size === 0) return;
+      this.listen().catch((error: unknown) => {
+        this.logger?.warn({ err: error }, 'timeline feed could not reconnect; retrying');
+        this.reconnect(Math.min(delayMs * 2, MAX_RECONNECT_MS));
+      });
+    }, delayMs).unref();
   }
 }
