@@ -1,4 +1,4 @@
-import { chmod, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DataDirBusyError } from './errors';
 
@@ -64,9 +64,7 @@ export async function lockDataDir(layout: DataDirLayout, command: string): Promi
   const owner: LockOwner = { pid: process.pid, command, startedAt: new Date().toISOString() };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const file = await open(layout.lock, 'wx');
-      await file.writeFile(JSON.stringify(owner));
-      await file.close();
+      await createWhole(layout.lock, JSON.stringify(owner));
       return {
         release: async () => {
           const current = await readLock(layout);
@@ -108,7 +106,29 @@ export async function strayPostgresPid(layout: DataDirLayout): Promise<number | 
 }
 
 export async function writeRuntime(layout: DataDirLayout, runtime: RuntimeInfo): Promise<void> {
-  await writeFile(layout.runtime, `${JSON.stringify(runtime, null, 2)}\n`, { mode: 0o600 });
+  await replaceWhole(layout.runtime, `${JSON.stringify(runtime, null, 2)}\n`);
+}
+
+// Other processes poll these files: they must see the old content or the new, never a half-written file.
+
+const scratchFile = (file: string) => `${file}.${process.pid}.tmp`;
+
+/** Writes `file` (owner-only) in one step: through a scratch file renamed over it. */
+export async function replaceWhole(file: string, content: string): Promise<void> {
+  const scratch = scratchFile(file);
+  await writeFile(scratch, content, { mode: 0o600 });
+  await rename(scratch, file);
+}
+
+/** Like replaceWhole, but fails with EEXIST, changing nothing, when `file` exists. */
+async function createWhole(file: string, content: string): Promise<void> {
+  const scratch = scratchFile(file);
+  await writeFile(scratch, content, { mode: 0o600 });
+  try {
+    await link(scratch, file);
+  } finally {
+    await rm(scratch, { force: true });
+  }
 }
 
 /** The running platform on this data directory, if its process is still alive. */

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dataDirLayout, lockDataDir, readRuntime, writeRuntime, type DataDirLayout } from './data-dir';
+import { dataDirLayout, lockDataDir, readRuntime, replaceWhole, writeRuntime, type DataDirLayout } from './data-dir';
 import { DataDirBusyError } from './errors';
 
 describe('data directory lock and runtime file', () => {
@@ -36,6 +36,25 @@ describe('data directory lock and runtime file', () => {
     const again = await lockDataDir(layout, 'rapport keys');
     expect(JSON.parse(await readFile(layout.lock, 'utf8'))).toMatchObject({ pid: process.pid, command: 'rapport keys' });
     await again.release();
+  });
+
+  it('replaces a file whole, so that a reader polling it sees the old content or the new, never part of it', async () => {
+    const file = join(layout.root, 'polled.json');
+    const versions = Array.from({ length: 50 }, (_, n) => JSON.stringify({ n, padding: 'x'.repeat(256 * 1024) }));
+    await replaceWhole(file, versions[0]);
+    let writing = true;
+    const reads: number[] = [];
+    const reader = (async () => {
+      while (writing) reads.push((JSON.parse(await readFile(file, 'utf8')) as { n: number }).n);
+    })();
+    for (const version of versions.slice(1)) await replaceWhole(file, version);
+    writing = false;
+    await reader;
+
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads).toEqual([...reads].sort((a, b) => a - b));
+    expect(await readdir(layout.root)).toEqual(['polled.json']);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
   });
 
   it('takes over a lock left by a process that no longer runs', async () => {

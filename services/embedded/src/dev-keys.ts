@@ -1,5 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { ROLES, type ApiKeyStore, type Role } from '@rapport/platform';
+import { replaceWhole } from './data-dir';
 
 /** One working key per role, for local development; kept in `<dataDir>/dev-keys.json`. */
 export type DevKeys = Readonly<Record<Role, string>>;
@@ -26,7 +27,7 @@ export async function ensureDevKeys(apiKeys: ApiKeyStore, file: string): Promise
     created.push(role);
   }
   const complete = keys as DevKeys;
-  if (created.length > 0) await writeFile(file, `${JSON.stringify(orderedByRole(complete), null, 2)}\n`, { mode: 0o600 });
+  if (created.length > 0) await replaceWhole(file, `${JSON.stringify(orderedByRole(complete), null, 2)}\n`);
   return { keys: complete, created };
 }
 
