@@ -7,7 +7,6 @@ const root = join(__dirname, '..');
 if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
   console.log('rapport: first run, installing dependencies …');
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  // Not `npm ci`: npm 11 rejects its own lock file (other platforms' optional packages are not written).
-  const result = spawnSync(npm, ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(npm, ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
