@@ -17,24 +17,40 @@ import { importOnlineRetail } from '@rapport/cli/src/online-retail/importer';
 const RETAIL_FILE = join(__dirname, '..', '..', 'shared/data/online-retail.csv.gz');
 const CUSTOMER = '17850';
 
-/** Order count and net spend of one customer, straight from the file: the figures the timeline must show. */
-async function figuresFromFile(customerId: string): Promise<{ orders: number; returns: number; netPence: number }> {
-  const invoices = new Map<string, number>();
+interface FileFigures {
+  /** Distinct invoice numbers, guest ones included. */
+  readonly invoices: number;
+  /** Invoices (orders and C returns) that name a customer: what the import must store. */
+  readonly customerInvoices: number;
+  readonly customers: number;
+  /** Order count and net spend of CUSTOMER. */
+  readonly customer: { orders: number; returns: number; netPence: number };
+}
+
+/** The figures the import and the timeline must show, straight from the file. */
+async function figuresFromFile(customerId: string): Promise<FileFigures> {
+  const invoices = new Set<string>();
+  const customerInvoices = new Set<string>();
+  const customers = new Set<string>();
+  const ofCustomer = new Map<string, number>();
   const rows = createReadStream(RETAIL_FILE).pipe(createGunzip()).pipe(parse({ columns: true, bom: true }));
   for await (const row of rows as AsyncIterable<Record<string, string>>) {
-    if (row.CustomerID !== `${customerId}.0` && row.CustomerID !== customerId) continue;
+    invoices.add(row.InvoiceNo);
+    const customer = row.CustomerID.replace(/\.0$/, '');
+    if (customer === '') continue;
+    customerInvoices.add(row.InvoiceNo);
+    customers.add(customer);
+    if (customer !== customerId) continue;
     const pence = Number(row.Quantity) * Math.round(Number(row.UnitPrice) * 100);
-    invoices.set(row.InvoiceNo, (invoices.get(row.InvoiceNo) ?? 0) + pence);
+    ofCustomer.set(row.InvoiceNo, (ofCustomer.get(row.InvoiceNo) ?? 0) + pence);
   }
-  let orders = 0;
-  let returns = 0;
-  let netPence = 0;
-  for (const [number, pence] of invoices) {
-    if (number.startsWith('C')) returns++;
-    else orders++;
-    netPence += pence;
+  const customer = { orders: 0, returns: 0, netPence: 0 };
+  for (const [number, pence] of ofCustomer) {
+    if (number.startsWith('C')) customer.returns++;
+    else customer.orders++;
+    customer.netPence += pence;
   }
-  return { orders, returns, netPence };
+  return { invoices: invoices.size, customerInvoices: customerInvoices.size, customers: customers.size, customer };
 }
 
 describe('online-retail import → timeline', () => {
@@ -73,14 +89,24 @@ describe('online-retail import → timeline', () => {
     return `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   };
 
-  it(`shows customer ${CUSTOMER} with the order count and net spend of the file`, async () => {
-    const expected = await figuresFromFile(CUSTOMER);
+  it(`imports every customer invoice once, and shows customer ${CUSTOMER} with the order count and net spend of the file`, async () => {
+    const file = await figuresFromFile(CUSTOMER);
+    const expected = file.customer;
     expect(expected).toEqual({ orders: 34, returns: 1, netPence: 528863 });
+    expect(file.invoices).toBe(25_900);
 
     const client = new JsonClient(urlOf(ingest), keys.emitter, { maxSockets: 4 });
     const summary = await importOnlineRetail({ file: RETAIL_FILE, batchSize: 500, client });
+    expect(summary).toMatchObject({ invoices: file.invoices, customersRegistered: file.customers, rejected: 0 });
+    expect(summary.orders + summary.returns).toBe(file.customerInvoices);
+    expect(summary.events).toBe(file.customerInvoices + file.customers);
+    expect(summary.stored).toBe(summary.events);
+
+    const again = await importOnlineRetail({ file: RETAIL_FILE, batchSize: 500, client });
     client.close();
-    expect(summary.rejected).toBe(0);
+    expect(again).toMatchObject({ events: summary.events, stored: 0, duplicates: summary.events, rejected: 0 });
+    const { rows } = await pool.query<{ stored: number }>('SELECT count(*)::int AS stored FROM rapport_events.events');
+    expect(rows).toEqual([{ stored: summary.events }]);
 
     const runtime = allRuntimes().find((candidate) => candidate.has(TIMELINE_PROJECTIONS[0].name));
     await runtime?.settled(120_000);
