@@ -2,20 +2,12 @@ import { createTestDatabase, type TestDatabase } from '@rapport/testing';
 import type { PoolClient } from 'pg';
 import { someEvents } from '../contract/event-store-contract';
 import type { RecordedEvent } from '../event-store';
-import { createPostgresEventStore, type PostgresEventStore } from './postgres-event-store';
+import { appendStatement, createPostgresEventStore, encodeAppends, type PostgresEventStore } from './postgres-event-store';
 
 /** Appends inside an open transaction on `client`, exactly as the store would, without committing. */
 async function appendUncommitted(client: PoolClient, schema: string, streamId: string, count: number): Promise<string[]> {
   const events = someEvents(count);
-  await client.query(`SELECT * FROM "${schema}".append_events($1, $2, $3, $4, $5, $6, $7)`, [
-    [streamId],
-    [-1],
-    events.map(() => 1),
-    events.map((event) => event.id),
-    events.map((event) => event.type),
-    events.map((event) => JSON.stringify(event.data)),
-    events.map(() => '{}'),
-  ]);
+  await client.query(appendStatement(schema, encodeAppends([{ streamId, expectedRevision: 'any', events }])));
   return events.map((event) => event.id);
 }
 

@@ -150,11 +150,10 @@ export class PostgresEventStore implements EventStore {
   }
 
   private async callAppend(request: EncodedAppend): Promise<AppendRow[]> {
-    const sql = `SELECT event_id, stream_id, revision, position, duplicate FROM "${this.schema}".append_events($1, $2, $3, $4, $5, $6, $7)`;
-    const params = [request.streams, request.expected, request.streamIndex, request.ids, request.types, request.data, request.metadata];
+    const statement = appendStatement(this.schema, request);
     for (let attempt = 1; ; attempt++) {
       try {
-        return (await this.pool.query<AppendRow>(sql, params)).rows;
+        return (await this.pool.query<AppendRow>(statement)).rows;
       } catch (error) {
         // Two writers racing with the same new event id on different streams: the loser
         // retries once and then finds the winner's event as a duplicate.
@@ -173,18 +172,26 @@ interface AppendRow {
   duplicate: boolean;
 }
 
-interface EncodedAppend {
+export interface EncodedAppend {
   streams: string[];
   expected: number[];
   streamIndex: number[];
   ids: string[];
   types: string[];
-  data: string[];
-  metadata: string[];
+  /** [data, metadata] of each event, in the order of `ids`. */
+  payloads: [unknown, Record<string, unknown>][];
 }
 
-function encodeAppends(appends: readonly StreamAppend[]): EncodedAppend {
-  const encoded: EncodedAppend = { streams: [], expected: [], streamIndex: [], ids: [], types: [], data: [], metadata: [] };
+/** The one statement an append runs: exported so that tests can run it inside a transaction they hold open. */
+export function appendStatement(schema: string, request: EncodedAppend): { text: string; values: unknown[] } {
+  return {
+    text: `SELECT event_id, stream_id, revision, position, duplicate FROM "${schema}".append_events($1, $2, $3, $4, $5, $6)`,
+    values: [request.streams, request.expected, request.streamIndex, request.ids, request.types, JSON.stringify(request.payloads)],
+  };
+}
+
+export function encodeAppends(appends: readonly StreamAppend[]): EncodedAppend {
+  const encoded: EncodedAppend = { streams: [], expected: [], streamIndex: [], ids: [], types: [], payloads: [] };
   const seenStreams = new Set<string>();
   const seenIds = new Set<string>();
   for (const append of appends) {
@@ -204,8 +211,7 @@ function encodeAppends(appends: readonly StreamAppend[]): EncodedAppend {
       encoded.streamIndex.push(encoded.streams.length);
       encoded.ids.push(id);
       encoded.types.push(event.type);
-      encoded.data.push(JSON.stringify(event.data ?? null));
-      encoded.metadata.push(JSON.stringify(event.metadata ?? {}));
+      encoded.payloads.push([event.data ?? null, event.metadata ?? {}]);
     }
   }
   return encoded;

@@ -38,7 +38,10 @@ function migrations(schema: string): string[] {
 
 /**
  * The append function, replaced on every migrate so that its body always matches this code.
- * One call = one round trip = one transaction. Stream locks are advisory locks taken in hash
+ * One call = one round trip = one transaction. Data and metadata come as one jsonb array of
+ * [data, metadata] pairs: one JSON text for the whole call, where a jsonb[] parameter would
+ * escape every event's JSON again as an array literal. An older signature is left in place
+ * for processes of the previous release still running during an upgrade. Stream locks are advisory locks taken in hash
  * order BEFORE anything is written, so the transaction id is assigned only once every lock is
  * held: per stream, later revisions always get later transaction ids.
  */
@@ -46,7 +49,7 @@ function appendFunction(schema: string): string {
   const s = `"${schema}"`;
   return `CREATE OR REPLACE FUNCTION ${s}.append_events(
        p_streams text[], p_expected bigint[], p_stream_index int[],
-       p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[]
+       p_ids uuid[], p_types text[], p_payloads jsonb
      ) RETURNS TABLE (event_id uuid, stream_id text, revision bigint, "position" bigint, duplicate boolean)
      LANGUAGE plpgsql VOLATILE AS $fn$
      #variable_conflict use_column
@@ -84,9 +87,9 @@ function appendFunction(schema: string): string {
 
        RETURN QUERY
        WITH request AS (
-         SELECT q.ord, p_streams[q.sidx] AS stream_id, q.id, q.type, q.data, q.metadata
-           FROM unnest(p_stream_index, p_ids, p_types, p_data, p_metadata)
-                WITH ORDINALITY AS q(sidx, id, type, data, metadata, ord)
+         SELECT q.ord, p_streams[q.sidx] AS stream_id, q.id, q.type, q.payload -> 0 AS data, q.payload -> 1 AS metadata
+           FROM ROWS FROM (unnest(p_stream_index), unnest(p_ids), unnest(p_types), jsonb_array_elements(p_payloads))
+                WITH ORDINALITY AS q(sidx, id, type, payload, ord)
        ),
        fresh AS (
          SELECT r.*, row_number() OVER (PARTITION BY r.stream_id ORDER BY r.ord) AS n
