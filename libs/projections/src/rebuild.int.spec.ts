@@ -1,78 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { createPostgresEventStore, type PostgresEventStore } from '@rapport/event-store';
-import { createTestDatabase, type TestDatabase } from '@rapport/testing';
-import { Pool } from 'pg';
-import { poolDatabase, type Database } from './database';
-import type { Projection } from './projection';
 import { ProjectionRuntime } from './runtime';
 import type { EventSource } from './source';
 import { storeSource } from './store-source';
-
-interface Tally {
-  streamId: string;
-  amount: number;
-}
-
-/** Sums `amount` per stream; `shape.amount` is the column type, so a test can change it between generations. */
-function tallyProjection(shape = { amount: 'bigint' }): Projection<Tally> {
-  return {
-    name: 'tally',
-    version: 1,
-    schema: 'tally',
-    eventTypes: ['Counted'],
-    tables: [
-      {
-        name: 'streams',
-        create: (schema) => `CREATE TABLE ${schema}.streams (stream_id text PRIMARY KEY, events int NOT NULL, amount ${shape.amount} NOT NULL)`,
-      },
-    ],
-    decode: (event) => ({ streamId: event.streamId, amount: Number((event.data as { amount: number }).amount) }),
-    async apply({ tx, schema }, events) {
-      await tx.query(
-        `INSERT INTO ${schema}.streams AS s (stream_id, events, amount)
-         SELECT stream_id, count(*), sum(amount) FROM unnest($1::text[], $2::bigint[]) AS e(stream_id, amount) GROUP BY stream_id
-         ON CONFLICT (stream_id) DO UPDATE SET events = s.events + EXCLUDED.events, amount = s.amount + EXCLUDED.amount`,
-        [events.map((event) => event.streamId), events.map((event) => event.amount)],
-      );
-    },
-  };
-}
+import { tallyProjection, useTallyDatabase } from './tally.fixture';
 
 describe('projection rebuild switch-over', () => {
-  let database: TestDatabase;
-  let store: PostgresEventStore;
-  let pool: Pool;
-  let db: Database;
-
-  beforeAll(async () => {
-    database = await createTestDatabase('projection_rebuild');
-    pool = new Pool({ connectionString: database.url, max: 8 });
-    db = poolDatabase(pool);
-  });
-
-  afterAll(async () => {
-    await pool.end();
-    await database.drop();
-  });
-
-  let storeCount = 0;
-  beforeEach(async () => {
-    store = await createPostgresEventStore({ connectionString: database.url, schema: `events_${++storeCount}`, pollIntervalMs: 10 });
-    await pool.query('DROP VIEW IF EXISTS public.tally_report');
-    await pool.query('DROP SCHEMA IF EXISTS rapport_projections CASCADE');
-    const { rows } = await pool.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tally%'`);
-    for (const row of rows) await pool.query(`DROP SCHEMA "${row.nspname}" CASCADE`);
-  });
-
-  afterEach(() => store.close());
-
-  const append = (stream: string, amounts: number[]) =>
-    store.append(stream, amounts.map((amount) => ({ id: randomUUID(), type: 'Counted', data: { amount } })));
-
-  const streams = async (): Promise<Record<string, { events: number; amount: number }>> => {
-    const { rows } = await pool.query<{ stream_id: string; events: number; amount: string }>('SELECT stream_id, events, amount FROM tally.streams ORDER BY 1');
-    return Object.fromEntries(rows.map((row) => [row.stream_id, { events: row.events, amount: Number(row.amount) }]));
-  };
+  // A view someone built on the projection's view is dropped first: it outlives the schemas.
+  const t = useTallyDatabase('projection_rebuild', ['DROP VIEW IF EXISTS public.tally_report']);
+  const { append, streams } = t;
 
   const eventually = async (check: () => Promise<boolean>, what: string): Promise<void> => {
     const deadline = Date.now() + 10_000;
@@ -82,20 +16,20 @@ describe('projection rebuild switch-over', () => {
     }
   };
 
-  const schemaExists = async (name: string) => (await pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [name])).rowCount === 1;
+  const schemaExists = async (name: string) => (await t.pool.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [name])).rowCount === 1;
 
   /** A view someone built on the projection's view makes replacing it with other column types fail for good. */
-  async function failedRebuild(): Promise<{ runtime: ProjectionRuntime; shape: { amount: string } }> {
+  async function failedRebuild(): Promise<{ runtime: ProjectionRuntime }> {
     await append('s-a', [1, 2]);
-    const shape = { amount: 'bigint' };
-    const runtime = new ProjectionRuntime({ db, projections: [tallyProjection(shape)], source: storeSource(store) });
+    const flags = { amountType: 'bigint' };
+    const runtime = new ProjectionRuntime({ db: t.db, projections: [tallyProjection(1, flags)], source: storeSource(t.store) });
     await runtime.start();
     await runtime.settled();
-    await pool.query('CREATE VIEW public.tally_report AS SELECT stream_id, amount FROM tally.streams');
-    shape.amount = 'numeric';
+    await t.pool.query('CREATE VIEW public.tally_report AS SELECT stream_id, amount FROM tally.streams');
+    flags.amountType = 'numeric';
     await runtime.rebuild('tally');
     await runtime.rebuildFinished('tally');
-    return { runtime, shape };
+    return { runtime };
   }
 
   it('keeps feeding the old generation after a switch that failed, and rebuilds cleanly afterwards', async () => {
@@ -108,13 +42,13 @@ describe('projection rebuild switch-over', () => {
     await eventually(async () => (await streams())['s-a']?.events === 3, 'the old generation applied the new event');
     expect(await streams()).toEqual({ 's-a': { events: 3, amount: 6 } });
 
-    await pool.query('DROP VIEW public.tally_report');
+    await t.pool.query('DROP VIEW public.tally_report');
     await runtime.rebuild('tally');
     await runtime.rebuildFinished('tally');
     await runtime.settled();
     expect((await runtime.status())[0]).toMatchObject({ generation: 3, state: 'running', rebuild: null });
     expect(await streams()).toEqual({ 's-a': { events: 3, amount: 6 } });
-    const { rows } = await pool.query(`SELECT generation, state FROM rapport_projections.generations ORDER BY generation`);
+    const { rows } = await t.pool.query(`SELECT generation, state FROM rapport_projections.generations ORDER BY generation`);
     expect(rows).toEqual([
       { generation: 1, state: 'retired' },
       { generation: 2, state: 'retired' },
@@ -127,7 +61,7 @@ describe('projection rebuild switch-over', () => {
   it('adopts rather than drops a failed rebuild the database made live after all', async () => {
     const { runtime } = await failedRebuild();
     // As if the switch had committed but its acknowledgement was lost.
-    await db.transaction(async (tx) => {
+    await t.db.transaction(async (tx) => {
       await tx.query(`UPDATE rapport_projections.generations SET state = 'retired', retired_at = now() WHERE projection = 'tally' AND generation = 1`);
       await tx.query(`UPDATE rapport_projections.generations SET state = 'live', live_since = now() WHERE projection = 'tally' AND generation = 2`);
       await tx.query('DROP VIEW public.tally_report');
@@ -149,7 +83,7 @@ describe('projection rebuild switch-over', () => {
 
   it('feeds the rebuilt generation from the live source, not the replay source, once it switched', async () => {
     await append('s-a', [1, 2]);
-    const base = storeSource(store);
+    const base = storeSource(t.store);
     const viaLive: string[] = [];
     const live: EventSource = {
       name: 'live',
@@ -163,7 +97,7 @@ describe('projection rebuild switch-over', () => {
           },
         }),
     };
-    const runtime = new ProjectionRuntime({ db, projections: [tallyProjection()], source: live, replaySource: storeSource(store) });
+    const runtime = new ProjectionRuntime({ db: t.db, projections: [tallyProjection()], source: live, replaySource: storeSource(t.store) });
     await runtime.start();
     await runtime.settled();
     await runtime.rebuild('tally');
