@@ -95,8 +95,9 @@ export class Rebuild {
     }
     this.runner.hooks = {};
     this.runner.generation = { ...this.options.generation, state: 'live' };
-    this.phase = 'switched';
+    // 'switched' only once the runtime has taken the new runner over: until then readers' status and another rebuild see a switch under way.
     await this.options.onSwitched(this.runner);
+    this.phase = 'switched';
     if (this.options.previous) await dropGeneration(this.options.db, { ...this.options.previous.generation, state: 'retired' });
   }
 

@@ -235,16 +235,17 @@ export class ProjectionRuntime {
       source: this.replaySource,
       previous,
       logger: this.options.logger,
-      onSwitched: async (runner) => {
-        entry.live = runner.generation;
-        if (runner.source === this.options.source) {
-          entry.runner = runner;
-          return;
+      onSwitched: async (built) => {
+        let runner = built;
+        if (built.source !== this.options.source) {
+          // The rebuild followed the replay source; a live generation follows `source` (the consumer group when scaled).
+          await built.stop();
+          runner = this.runnerFor(entry.projection, built.generation);
+          runner.start();
         }
-        // The rebuild followed the replay source; a live generation follows `source` (the consumer group when scaled).
-        await runner.stop();
-        entry.runner = this.runnerFor(entry.projection, runner.generation);
-        entry.runner.start();
+        // Together, so that no one sees the new generation with the old, stopped runner.
+        entry.live = runner.generation;
+        entry.runner = runner;
       },
     });
   }
