@@ -4,8 +4,7 @@ import { storeSource } from './store-source';
 import { tallyProjection, useTallyDatabase } from './tally.fixture';
 
 describe('projection rebuild switch-over', () => {
-  // A view someone built on the projection's view is dropped first: it outlives the schemas.
-  const t = useTallyDatabase('projection_rebuild', ['DROP VIEW IF EXISTS public.tally_report']);
+  const t = useTallyDatabase('projection_rebuild');
   const { append, streams } = t;
 
   const eventually = async (check: () => Promise<boolean>, what: string): Promise<void> => {

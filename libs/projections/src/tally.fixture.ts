@@ -64,9 +64,9 @@ export interface TallyDatabase {
 
 /**
  * Registers the hooks of a spec file: one database, and before each test a new event log
- * with no projection state (runtime tables, `tally*` schemas, and `dropFirst` objects) left.
+ * with no projection state (runtime tables, `tally*` schemas and what depends on them) left.
  */
-export function useTallyDatabase(name: string, dropFirst: readonly string[] = []): TallyDatabase {
+export function useTallyDatabase(name: string): TallyDatabase {
   let database: TestDatabase;
   let pool: Pool;
   let db: Database;
@@ -86,7 +86,6 @@ export function useTallyDatabase(name: string, dropFirst: readonly string[] = []
 
   beforeEach(async () => {
     store = await createPostgresEventStore({ connectionString: database.url, schema: `events_${++storeCount}`, pollIntervalMs: 10 });
-    for (const statement of dropFirst) await pool.query(statement);
     await pool.query('DROP SCHEMA IF EXISTS rapport_projections CASCADE');
     const { rows } = await pool.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'tally%'`);
     for (const row of rows) await pool.query(`DROP SCHEMA "${row.nspname}" CASCADE`);

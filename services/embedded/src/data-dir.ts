@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { DataDirBusyError } from './errors';
@@ -111,25 +112,35 @@ export async function writeRuntime(layout: DataDirLayout, runtime: RuntimeInfo):
 
 // Other processes poll these files: they must see the old content or the new, never a half-written file.
 
-const scratchFile = (file: string) => `${file}.${process.pid}.tmp`;
+const scratchFile = (file: string) => `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
 
 /** Writes `file` (owner-only) in one step: through a scratch file renamed over it. */
 export async function replaceWhole(file: string, content: string): Promise<void> {
   const scratch = scratchFile(file);
-  await writeFile(scratch, content, { mode: 0o600 });
-  await rename(scratch, file);
-}
-
-/** Like replaceWhole, but fails with EEXIST, changing nothing, when `file` exists. */
-async function createWhole(file: string, content: string): Promise<void> {
-  const scratch = scratchFile(file);
-  await writeFile(scratch, content, { mode: 0o600 });
   try {
-    await link(scratch, file);
+    await writeFile(scratch, content, { mode: 0o600 });
+    await rename(scratch, file);
   } finally {
     await rm(scratch, { force: true });
   }
 }
+
+/** Like replaceWhole, but readable by all and failing with EEXIST, changing nothing, when `file` exists. */
+async function createWhole(file: string, content: string): Promise<void> {
+  const scratch = scratchFile(file);
+  try {
+    await writeFile(scratch, content, { mode: 0o644 });
+    await link(scratch, file);
+  } catch (error) {
+    if (!NO_HARD_LINKS.has((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    // A file system without hard links (FAT, some shared folders): exclusive create, then write.
+    await writeFile(file, content, { mode: 0o644, flag: 'wx' });
+  } finally {
+    await rm(scratch, { force: true });
+  }
+}
+
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
 
 /** The running platform on this data directory, if its process is still alive. */
 export async function readRuntime(dataDir: string): Promise<RuntimeInfo | undefined> {
