@@ -100,6 +100,15 @@ export async function loadGenerations(db: Sql, projection: string): Promise<Gene
   return rows.map(toGeneration);
 }
 
+/** The state the catalog records for `generation` now; undefined once it is gone. */
+export async function generationState(db: Sql, generation: Pick<Generation, 'projection' | 'generation'>): Promise<GenerationState | undefined> {
+  const [row] = await db.query<{ state: GenerationState }>(`SELECT state FROM ${R}.generations WHERE projection = $1 AND generation = $2`, [
+    generation.projection,
+    generation.generation,
+  ]);
+  return row?.state;
+}
+
 /** Creates the next generation's schema, tables and checkpoint row; a live one also gets the views. */
 export async function createGeneration(db: Database, projection: Projection, state: Exclude<GenerationState, 'retired'>): Promise<Generation> {
   return db.transaction(async (tx) => {

@@ -1,4 +1,4 @@
-import { covers, dropGeneration, pointViewsAt, RUNTIME_SCHEMA, type Generation } from './catalog';
+import { covers, dropGeneration, generationState, pointViewsAt, RUNTIME_SCHEMA, type Generation } from './catalog';
 import type { Database, Sql } from './database';
 import type { Projection } from './projection';
 import { GenerationRunner, type RunnerLogger } from './runner';
@@ -126,11 +126,8 @@ export class Rebuild {
   private async standDown(): Promise<boolean> {
     this.runner.hooks = {};
     await this.runner.stop();
-    const { projection, generation } = this.options;
-    const rows = await this.options.db
-      .query<{ state: string }>(`SELECT state FROM ${RUNTIME_SCHEMA}.generations WHERE projection = $1 AND generation = $2`, [projection.name, generation.generation])
-      .catch(() => []);
-    if (rows[0]?.state === 'live') {
+    const state = await generationState(this.options.db, this.options.generation).catch(() => undefined);
+    if (state === 'live') {
       this.runner.start();
       return true;
     }
@@ -146,11 +143,7 @@ export class Rebuild {
   /** Switches inside `tx` if the new generation has caught up with the old; true once switched. */
   private async trySwitch(tx: Sql): Promise<boolean> {
     const { projection, generation, previous } = this.options;
-    const [current] = await tx.query<{ state: string }>(
-      `SELECT state FROM ${RUNTIME_SCHEMA}.generations WHERE projection = $1 AND generation = $2`,
-      [projection.name, generation.generation],
-    );
-    if (current?.state === 'live') return true;
+    if ((await generationState(tx, generation)) === 'live') return true;
     await tx.query('SAVEPOINT projection_switch');
     if (previous) {
       // Waits for the old generation's in-flight batch; its later batches then see it retired.

@@ -1,4 +1,4 @@
-import { createGeneration, dropGeneration, loadGenerations, migrateRuntime, pointViewsAt, RUNTIME_SCHEMA, type Generation } from './catalog';
+import { createGeneration, dropGeneration, generationState, loadGenerations, migrateRuntime, pointViewsAt, RUNTIME_SCHEMA, type Generation } from './catalog';
 import type { Database } from './database';
 import { registerRuntime, unregisterRuntime } from './directory';
 import { IllegalStateError, UnknownProjectionError } from './errors';
@@ -253,8 +253,8 @@ export class ProjectionRuntime {
   /** Drops a failed rebuild's generation, unless the database made it live after all: then it is the live one. */
   private async discard(entry: Entry, generation: Generation): Promise<void> {
     const { db } = this.options;
-    const current = (await loadGenerations(db, generation.projection)).find((g) => g.generation === generation.generation);
-    if (current?.state !== 'live') return dropGeneration(db, generation);
+    if ((await generationState(db, generation)) !== 'live') return dropGeneration(db, generation);
+    const current: Generation = { ...generation, state: 'live' };
     const previous = entry.live;
     await entry.runner?.stop();
     entry.live = current;

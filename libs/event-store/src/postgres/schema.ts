@@ -41,9 +41,11 @@ function migrations(schema: string): string[] {
  * One call = one round trip = one transaction. Data and metadata come as one jsonb array of
  * [data, metadata] pairs: one JSON text for the whole call, where a jsonb[] parameter would
  * escape every event's JSON again as an array literal. An older signature is left in place
- * for processes of the previous release still running during an upgrade. Stream locks are advisory locks taken in hash
- * order BEFORE anything is written, so the transaction id is assigned only once every lock is
- * held: per stream, later revisions always get later transaction ids.
+ * for processes of the previous release still running during an upgrade.
+ *
+ * Stream locks are advisory locks taken in hash order BEFORE anything is written, so the
+ * transaction id is assigned only once every lock is held: per stream, later revisions always
+ * get later transaction ids.
  */
 function appendFunction(schema: string): string {
   const s = `"${schema}"`;
