@@ -98,9 +98,13 @@ export interface ProfileBatchState {
 
 export const keyOf = (customerId: string, id: string) => `${customerId}\u0000${id}`;
 
-/** Sorts like (occurredAt, position). */
+// Shifted by the earliest instant a Date holds, so that pre-1970 (negative) instants sort too.
+const INSTANT_SHIFT = 8_640_000_000_000_000n;
+
+/** Sorts like (occurredAt, position), for any instant a Date can hold. */
 export function versionKey(event: StoredEvent): string {
-  return `${String(Date.parse(event.occurredAt)).padStart(15, '0')}:${String(event.position).padStart(19, '0')}`;
+  const instant = BigInt(Date.parse(event.occurredAt)) + INSTANT_SHIFT;
+  return `${String(instant).padStart(17, '0')}:${String(event.position).padStart(19, '0')}`;
 }
 
 const iso = (value: string) => new Date(value).toISOString();

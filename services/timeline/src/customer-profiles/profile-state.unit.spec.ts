@@ -24,6 +24,14 @@ function fold(events: readonly StoredEvent[]): ProfileBatchState {
   return state;
 }
 
+let position = 1000;
+/** A stored event of `subject` (a customer id, or `{ anonymousId }`), at the next position. */
+function storedEvent(type: string, subject: string | { anonymousId: string }, occurredAt: string, data: unknown): StoredEvent {
+  const who = typeof subject === 'string' ? { customerId: subject } : subject;
+  const event = { id: `30000000-0000-4000-8000-${String(++position).padStart(12, '0')}`, type, version: 1, ...who, occurredAt, source: 'shop', data };
+  return fromRecordedEvent({ ...toStoredEvent(event as Parameters<typeof toStoredEvent>[0], occurredAt), streamId: streamIdFor(who), revision: 0, position });
+}
+
 const comparable = (state: ProfileBatchState) => ({
   profiles: [...state.profiles.values()],
   orders: [...state.orders.values()].sort((a, b) => a.order_id.localeCompare(b.order_id)),
@@ -63,5 +71,14 @@ describe('profile fold', () => {
       }),
       { numRuns: 200 },
     );
+  });
+
+  it('orders instants before 1970 by time too', () => {
+    const older = storedEvent('CustomerProfileUpdated', 'c-old', '1950-06-01T00:00:00Z', { lastName: 'Older' });
+    const newer = storedEvent('CustomerProfileUpdated', 'c-old', '1960-06-01T00:00:00Z', { lastName: 'Newer' });
+    const before1900 = storedEvent('CustomerProfileUpdated', 'c-old', '1900-01-01T00:00:00Z', { lastName: 'Oldest' });
+    for (const events of [[older, newer, before1900], [newer, before1900, older], [before1900, older, newer]]) {
+      expect(fold(events).profiles.get('c-old')?.last_name).toBe('Newer');
+    }
   });
 });

@@ -115,7 +115,7 @@ function tableOf(table: TableSpec): ReadModelTable {
  */
 export const customerProfilesProjection: Projection<StoredEvent> = {
   name: 'customer-profiles',
-  version: 1,
+  version: 2,
   schema: 'customer_profiles',
   eventTypes: EVENT_TYPES,
   tables: TABLES.map(tableOf),
