@@ -23,6 +23,7 @@ export {
   type Upcaster,
 } from './registry';
 export { isoDateTime } from './fields';
+export { outranks, visitorLinkOf, winningLink, type VisitorLink } from './identity';
 export { toStoredEvent, type EventToStore, type RecordedEventInput } from './storage';
 export * as customer from './customer';
 export * as orders from './orders';

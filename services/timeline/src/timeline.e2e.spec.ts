@@ -35,6 +35,7 @@ const EXPECTED_PROFILE: ProfileSummary = {
   consents: [{ purpose: 'marketing', channel: 'email', granted: true, changedAt: '2024-04-01T09:11:00.000Z' }],
   firstSeen: '2024-03-01T00:00:00.000Z',
   lastSeen: '2024-04-10T09:00:00.000Z',
+  interactions: 20,
   orders: {
     count: 2,
     netSpend: { amount: 14456, currency: 'GBP' },

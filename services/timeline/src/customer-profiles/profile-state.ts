@@ -1,102 +1,13 @@
-import type { StoredEvent } from '@rapport/contracts';
+import { outranks, streamIdFor, visitorLinkOf, type StoredEvent, type VisitorLink } from '@rapport/contracts';
+import { IDENTITY_FIELDS, keyOf, type CallbackRow, type ProfileBatchState, type ProfileRow, type VisitorRow } from './profile-rows';
 
 /**
- * Rows of the profile read model as plain objects, and how each event changes them. Every
- * "latest" is decided by (occurredAt, position), never by arrival order, so a late event
- * lands where it belongs and any delivery order ends in the same rows.
+ * How each event changes the profile rows of a batch. Every "latest" is decided by
+ * (occurredAt, position), never by arrival order, and a visitor belongs to the customer
+ * whose claim has the lowest position (contracts' identity rule), so any delivery order ends
+ * in the same rows. One thing is left to SQL: a customer losing a visitor to an earlier
+ * claim gets first/last seen recomputed from the visitors it still has.
  */
-
-export const IDENTITY_FIELDS = {
-  email: 'email',
-  phone: 'phone',
-  firstName: 'first_name',
-  lastName: 'last_name',
-  country: 'country',
-  locale: 'locale',
-  birthDate: 'birth_date',
-} as const;
-type IdentityColumn = (typeof IDENTITY_FIELDS)[keyof typeof IDENTITY_FIELDS];
-
-export interface Consent {
-  readonly granted: boolean;
-  readonly changedAt: string;
-  readonly key: string;
-}
-
-export type ProfileRow = { customer_id: string } & Record<IdentityColumn, string | null> & {
-    signup_channel: string | null;
-    registered_at: string | null;
-    /** Sort key of the registration that set signup_channel and registered_at (the earliest wins). */
-    registration_key: string | null;
-    /** Per identity column, the sort key of the event that last set it. */
-    field_versions: Record<string, string>;
-    consents: Record<string, Consent>;
-    first_seen: string;
-    last_seen: string;
-  };
-
-export interface OrderRow {
-  customer_id: string;
-  order_id: string;
-  currency: string | null;
-  total: number | null;
-  placed_at: string | null;
-  status: string;
-  status_key: string;
-}
-
-export interface RefundRow {
-  event_id: string;
-  customer_id: string;
-  order_id: string;
-  currency: string;
-  amount: number;
-  returned_at: string;
-}
-
-export interface ComplaintRow {
-  customer_id: string;
-  complaint_id: string;
-  status: string;
-  status_key: string;
-  filed_at: string | null;
-  category: string | null;
-  severity: string | null;
-  order_id: string | null;
-  escalation_level: number;
-}
-
-export interface CallbackRow {
-  customer_id: string;
-  callback_id: string;
-  status: string;
-  status_key: string;
-  requested_at: string | null;
-  preferred_window: unknown;
-  scheduled_for: string | null;
-  outcome: string | null;
-}
-
-export interface VisitorRow {
-  anonymous_id: string;
-  customer_id: string | null;
-  first_seen: string;
-  last_seen: string;
-}
-
-/** What a batch reads before folding and writes back after. */
-export interface ProfileBatchState {
-  readonly profiles: Map<string, ProfileRow>;
-  readonly orders: Map<string, OrderRow>;
-  readonly complaints: Map<string, ComplaintRow>;
-  readonly callbacks: Map<string, CallbackRow>;
-  readonly visitors: Map<string, VisitorRow>;
-  readonly refunds: RefundRow[];
-  /** Keys of rows changed by the batch, per map. */
-  readonly touched: { profiles: Set<string>; orders: Set<string>; complaints: Set<string>; callbacks: Set<string>; visitors: Set<string> };
-}
-
-export const keyOf = (customerId: string, id: string) => `${customerId}\u0000${id}`;
 
 // Shifted by the earliest instant a Date holds, so that pre-1970 (negative) instants sort too.
 const INSTANT_SHIFT = 8_640_000_000_000_000n;
@@ -125,14 +36,17 @@ export function emptyProfile(customerId: string, seenAt: string): ProfileRow {
     registration_key: null,
     field_versions: {},
     consents: {},
+    own_first_seen: seenAt,
+    own_last_seen: seenAt,
     first_seen: seenAt,
     last_seen: seenAt,
+    event_count: 0,
   };
 }
 
-function seen<T extends { first_seen: string; last_seen: string }>(row: T, at: string): void {
-  if (at < row.first_seen) row.first_seen = at;
-  if (at > row.last_seen) row.last_seen = at;
+function seen(row: { first_seen: string | null; last_seen: string | null }, at: string): void {
+  if (row.first_seen === null || at < row.first_seen) row.first_seen = at;
+  if (row.last_seen === null || at > row.last_seen) row.last_seen = at;
 }
 
 function profileOf(state: ProfileBatchState, customerId: string, at: string): ProfileRow {
@@ -159,8 +73,15 @@ function row<R>(map: Map<string, R>, touched: Set<string>, key: string, create: 
   return found;
 }
 
-function visitorRow(state: ProfileBatchState, anonymousId: string, at: string): VisitorRow {
-  return row(state.visitors, state.touched.visitors, anonymousId, () => ({ anonymous_id: anonymousId, customer_id: null, first_seen: at, last_seen: at }));
+function visitorRow(state: ProfileBatchState, anonymousId: string): VisitorRow {
+  return row(state.visitors, state.touched.visitors, anonymousId, () => ({
+    anonymous_id: anonymousId,
+    customer_id: null,
+    link_position: null,
+    first_seen: null,
+    last_seen: null,
+    event_count: 0,
+  }));
 }
 
 function setStatus(target: { status: string; status_key: string }, status: string, key: string): void {
@@ -170,33 +91,77 @@ function setStatus(target: { status: string; status_key: string }, status: strin
   }
 }
 
-/** Applies one event to the batch's rows. Visitor events only move first/last seen. */
+/** Applies one event to the batch's rows. */
 export function evolve(state: ProfileBatchState, event: StoredEvent): void {
   const at = iso(event.occurredAt);
-  const key = versionKey(event);
   if (event.customerId === undefined) {
-    const anonymousId = event.anonymousId as string;
-    const visitor = visitorRow(state, anonymousId, at);
+    const visitor = visitorRow(state, event.anonymousId as string);
     seen(visitor, at);
+    visitor.event_count++;
     if (visitor.customer_id) seen(profileOf(state, visitor.customer_id, at), at);
-    return;
+    return evolveOwned(state, event, visitor.customer_id);
   }
-  const customerId = event.customerId;
-  const profile = profileOf(state, customerId, at);
+  const key = versionKey(event);
+  const profile = profileOf(state, event.customerId, at);
   seen(profile, at);
+  if (at < profile.own_first_seen) profile.own_first_seen = at;
+  if (at > profile.own_last_seen) profile.own_last_seen = at;
+  profile.event_count++;
+  switch (event.type) {
+    case 'CustomerRegistered': {
+      setIdentity(profile, event.data, key);
+      if (profile.registration_key === null || key < profile.registration_key) {
+        profile.registration_key = key;
+        profile.registered_at = at;
+        profile.signup_channel = event.data.signupChannel ?? null;
+      }
+      const claim = visitorLinkOf(event);
+      if (claim) link(state, claim, profile);
+      return;
+    }
+    case 'CustomerProfileUpdated':
+      return setIdentity(profile, event.data, key);
+    case 'ConsentChanged': {
+      const consentKey = `${event.data.purpose}:${event.data.channel}`;
+      if ((profile.consents[consentKey]?.key ?? '') <= key) profile.consents[consentKey] = { granted: event.data.granted, changedAt: at, key };
+      return;
+    }
+    default:
+      return evolveOwned(state, event, event.customerId);
+  }
+}
+
+/** Records a registration's claim on a visitor and, if it wins, moves the visitor's rows to the customer. */
+function link(state: ProfileBatchState, claim: VisitorLink, profile: ProfileRow): void {
+  state.claims.push({ anonymous_id: claim.anonymousId, customer_id: claim.customerId, position: claim.position, event_id: claim.eventId });
+  const visitor = visitorRow(state, claim.anonymousId);
+  if (!outranks(claim, visitor.link_position === null ? undefined : { position: visitor.link_position })) return;
+  visitor.link_position = claim.position;
+  if (visitor.customer_id === claim.customerId) return;
+  if (!state.relinked.has(visitor.anonymous_id)) state.relinked.set(visitor.anonymous_id, visitor.customer_id);
+  visitor.customer_id = claim.customerId;
+  const streamId = streamIdFor({ anonymousId: claim.anonymousId });
+  for (const rows of [state.orders.values(), state.complaints.values(), state.callbacks.values(), state.refunds.values()]) {
+    for (const owned of rows) if (owned.stream_id === streamId) owned.customer_id = claim.customerId;
+  }
+  if (visitor.first_seen !== null) seen(profile, visitor.first_seen);
+  if (visitor.last_seen !== null) seen(profile, visitor.last_seen);
+}
+
+/**
+ * Orders, refunds, complaints and callbacks, kept per source stream: a customer's or a
+ * visitor's, the latter owned by its linked customer (or by nobody yet).
+ */
+function evolveOwned(state: ProfileBatchState, event: StoredEvent, owner: string | null): void {
+  const at = iso(event.occurredAt);
+  const key = versionKey(event);
+  const streamId = event.streamId;
+  const base = { stream_id: streamId, customer_id: owner };
   const orderRow = (orderId: string) =>
-    row(state.orders, state.touched.orders, keyOf(customerId, orderId), () => ({
-      customer_id: customerId,
-      order_id: orderId,
-      currency: null,
-      total: null,
-      placed_at: null,
-      status: '',
-      status_key: '',
-    }));
+    row(state.orders, state.touched.orders, keyOf(streamId, orderId), () => ({ ...base, order_id: orderId, currency: null, total: null, placed_at: null, status: '', status_key: '' }));
   const complaintRow = (complaintId: string) =>
-    row(state.complaints, state.touched.complaints, keyOf(customerId, complaintId), () => ({
-      customer_id: customerId,
+    row(state.complaints, state.touched.complaints, keyOf(streamId, complaintId), () => ({
+      ...base,
       complaint_id: complaintId,
       status: '',
       status_key: '',
@@ -207,8 +172,8 @@ export function evolve(state: ProfileBatchState, event: StoredEvent): void {
       escalation_level: 0,
     }));
   const callbackRow = (callbackId: string) =>
-    row(state.callbacks, state.touched.callbacks, keyOf(customerId, callbackId), () => ({
-      customer_id: customerId,
+    row(state.callbacks, state.touched.callbacks, keyOf(streamId, callbackId), () => ({
+      ...base,
       callback_id: callbackId,
       status: '',
       status_key: '',
@@ -219,31 +184,6 @@ export function evolve(state: ProfileBatchState, event: StoredEvent): void {
     }));
 
   switch (event.type) {
-    case 'CustomerRegistered': {
-      setIdentity(profile, event.data, key);
-      if (profile.registration_key === null || key < profile.registration_key) {
-        profile.registration_key = key;
-        profile.registered_at = at;
-        profile.signup_channel = event.data.signupChannel ?? null;
-      }
-      const anonymousId = event.data.previousAnonymousId;
-      if (anonymousId) {
-        const visitor = visitorRow(state, anonymousId, at);
-        visitor.customer_id ??= customerId;
-        if (visitor.customer_id === customerId) {
-          seen(profile, visitor.first_seen);
-          seen(profile, visitor.last_seen);
-        }
-      }
-      return;
-    }
-    case 'CustomerProfileUpdated':
-      return setIdentity(profile, event.data, key);
-    case 'ConsentChanged': {
-      const consentKey = `${event.data.purpose}:${event.data.channel}`;
-      if ((profile.consents[consentKey]?.key ?? '') <= key) profile.consents[consentKey] = { granted: event.data.granted, changedAt: at, key };
-      return;
-    }
     case 'OrderPlaced': {
       const order = orderRow(event.data.orderId);
       order.currency = event.data.currency;
@@ -258,14 +198,7 @@ export function evolve(state: ProfileBatchState, event: StoredEvent): void {
     case 'OrderCancelled':
       return setStatus(orderRow(event.data.orderId), 'cancelled', key);
     case 'OrderReturned':
-      state.refunds.push({
-        event_id: event.id,
-        customer_id: customerId,
-        order_id: event.data.orderId,
-        currency: event.data.currency,
-        amount: event.data.refundAmount,
-        returned_at: at,
-      });
+      state.refunds.push({ ...base, event_id: event.id, order_id: event.data.orderId, currency: event.data.currency, amount: event.data.refundAmount, returned_at: at });
       return;
     case 'ComplaintFiled': {
       const complaint = complaintRow(event.data.complaintId);
@@ -304,6 +237,11 @@ export function evolve(state: ProfileBatchState, event: StoredEvent): void {
     }
     case 'CallbackCancelled':
       return setCallbackStatus(callbackRow(event.data.callbackId), 'cancelled', key);
+    // Identity, registration and consents come from the customer's own stream only; a
+    // visitor's (a cookie banner's consent, say) stay on the timeline.
+    case 'CustomerRegistered':
+    case 'CustomerProfileUpdated':
+    case 'ConsentChanged':
     case 'VisitRecorded':
     case 'FeedbackGiven':
     case 'MessageSent':

@@ -1,15 +1,18 @@
-import { EVENT_TYPES, fromRecordedEvent, type StoredEvent } from '@rapport/contracts';
+import { EVENT_TYPES, fromRecordedEvent, streamIdFor, visitorLinkOf, type StoredEvent } from '@rapport/contracts';
 import type { Projection, ReadModelTable, Sql } from '@rapport/projections';
-import { evolve, keyOf, type ProfileBatchState } from './profile-state';
+import { emptyBatchState, keyOf, type ProfileBatchState, type VisitorClaimRow, type VisitorRow } from './profile-rows';
+import { evolve } from './profile-state';
 
 interface TableSpec {
-  readonly name: 'profiles' | 'orders' | 'refunds' | 'complaints' | 'callbacks' | 'visitors';
+  readonly name: 'profiles' | 'orders' | 'refunds' | 'complaints' | 'callbacks' | 'visitors' | 'visitor_claims';
   /** Column name → SQL type, in table order. */
   readonly columns: Readonly<Record<string, string>>;
   readonly key: readonly string[];
   /** Generated columns and indexes. */
   readonly extra?: (schema: string) => { columns?: string; indexes?: string };
 }
+
+const byOwner = (table: string) => (schema: string) => ({ indexes: `CREATE INDEX ON ${schema}.${table} (customer_id);` });
 
 const TABLES: readonly TableSpec[] = [
   {
@@ -28,8 +31,11 @@ const TABLES: readonly TableSpec[] = [
       registration_key: 'text',
       field_versions: 'jsonb',
       consents: 'jsonb',
+      own_first_seen: 'timestamptz',
+      own_last_seen: 'timestamptz',
       first_seen: 'timestamptz',
       last_seen: 'timestamptz',
+      event_count: 'bigint',
     },
     key: ['customer_id'],
     // Search keys: a lower-cased email and name, and the phone's digits reversed so that a
@@ -49,20 +55,22 @@ const TABLES: readonly TableSpec[] = [
   },
   {
     name: 'orders',
-    columns: { customer_id: 'text', order_id: 'text', currency: 'text', total: 'bigint', placed_at: 'timestamptz', status: 'text', status_key: 'text' },
-    key: ['customer_id', 'order_id'],
+    columns: { stream_id: 'text', order_id: 'text', customer_id: 'text', currency: 'text', total: 'bigint', placed_at: 'timestamptz', status: 'text', status_key: 'text' },
+    key: ['stream_id', 'order_id'],
+    extra: byOwner('orders'),
   },
   {
     name: 'refunds',
-    columns: { event_id: 'uuid', customer_id: 'text', order_id: 'text', currency: 'text', amount: 'bigint', returned_at: 'timestamptz' },
+    columns: { event_id: 'uuid', stream_id: 'text', customer_id: 'text', order_id: 'text', currency: 'text', amount: 'bigint', returned_at: 'timestamptz' },
     key: ['event_id'],
-    extra: (schema) => ({ indexes: `CREATE INDEX ON ${schema}.refunds (customer_id);` }),
+    extra: (schema) => ({ indexes: `CREATE INDEX ON ${schema}.refunds (customer_id); CREATE INDEX ON ${schema}.refunds (stream_id);` }),
   },
   {
     name: 'complaints',
     columns: {
-      customer_id: 'text',
+      stream_id: 'text',
       complaint_id: 'text',
+      customer_id: 'text',
       status: 'text',
       status_key: 'text',
       filed_at: 'timestamptz',
@@ -71,13 +79,15 @@ const TABLES: readonly TableSpec[] = [
       order_id: 'text',
       escalation_level: 'int',
     },
-    key: ['customer_id', 'complaint_id'],
+    key: ['stream_id', 'complaint_id'],
+    extra: byOwner('complaints'),
   },
   {
     name: 'callbacks',
     columns: {
-      customer_id: 'text',
+      stream_id: 'text',
       callback_id: 'text',
+      customer_id: 'text',
       status: 'text',
       status_key: 'text',
       requested_at: 'timestamptz',
@@ -85,12 +95,19 @@ const TABLES: readonly TableSpec[] = [
       scheduled_for: 'timestamptz',
       outcome: 'text',
     },
-    key: ['customer_id', 'callback_id'],
+    key: ['stream_id', 'callback_id'],
+    extra: byOwner('callbacks'),
   },
   {
     name: 'visitors',
-    columns: { anonymous_id: 'text', customer_id: 'text', first_seen: 'timestamptz', last_seen: 'timestamptz' },
+    columns: { anonymous_id: 'text', customer_id: 'text', link_position: 'bigint', first_seen: 'timestamptz', last_seen: 'timestamptz', event_count: 'bigint' },
     key: ['anonymous_id'],
+    extra: byOwner('visitors'),
+  },
+  {
+    name: 'visitor_claims',
+    columns: { anonymous_id: 'text', customer_id: 'text', position: 'bigint', event_id: 'uuid' },
+    key: ['anonymous_id', 'customer_id'],
   },
 ];
 
@@ -110,8 +127,10 @@ function tableOf(table: TableSpec): ReadModelTable {
 /**
  * Per customer: identity from the latest profile events, consents, first and last seen,
  * orders and refunds (for order count and net spend), complaints and callbacks with their
- * status. Each batch reads the rows it touches, folds the events in memory (profile-state.ts)
- * and writes them back with one upsert per table.
+ * status, and the visitors linked to the customer under the identity rule (contracts'
+ * identity.ts), whose orders and the rest count for the customer. Each batch reads the
+ * rows it touches, folds the events in memory (profile-state.ts) and writes them back with
+ * one upsert per table.
  */
 export const customerProfilesProjection: Projection<StoredEvent> = {
   name: 'customer-profiles',
@@ -125,11 +144,13 @@ export const customerProfilesProjection: Projection<StoredEvent> = {
     for (const event of events) evolve(state, event);
     const pick = <R>(map: Map<string, R>, keys: Set<string>) => [...keys].map((key) => map.get(key) as R);
     await upsert(tx, schema, spec('visitors'), pick(state.visitors, state.touched.visitors));
+    await insertClaims(tx, schema, state.claims);
     await upsert(tx, schema, spec('profiles'), pick(state.profiles, state.touched.profiles));
     await upsert(tx, schema, spec('orders'), pick(state.orders, state.touched.orders));
     await upsert(tx, schema, spec('complaints'), pick(state.complaints, state.touched.complaints));
     await upsert(tx, schema, spec('callbacks'), pick(state.callbacks, state.touched.callbacks));
     await upsert(tx, schema, spec('refunds'), state.refunds);
+    if (state.relinked.size > 0) await relink(tx, schema, state);
   },
 };
 
@@ -138,16 +159,14 @@ async function load(tx: Sql, schema: string, events: readonly StoredEvent[]): Pr
   const visitors = new Set<string>();
   const keys = { orders: new Set<string>(), complaints: new Set<string>(), callbacks: new Set<string>() };
   for (const event of events) {
-    if (event.customerId === undefined) {
-      visitors.add(event.anonymousId as string);
-      continue;
-    }
-    customers.add(event.customerId);
-    const data = event.data as { orderId?: string; complaintId?: string; callbackId?: string; previousAnonymousId?: string };
-    if (event.type === 'CustomerRegistered' && data.previousAnonymousId) visitors.add(data.previousAnonymousId);
-    if (event.type.startsWith('Order') && data.orderId) keys.orders.add(keyOf(event.customerId, data.orderId));
-    if (event.type.startsWith('Complaint') && data.complaintId) keys.complaints.add(keyOf(event.customerId, data.complaintId));
-    if (event.type.startsWith('Callback') && data.callbackId) keys.callbacks.add(keyOf(event.customerId, data.callbackId));
+    if (event.customerId === undefined) visitors.add(event.anonymousId as string);
+    else customers.add(event.customerId);
+    const claim = visitorLinkOf(event);
+    if (claim) visitors.add(claim.anonymousId);
+    const data = event.data as { orderId?: string; complaintId?: string; callbackId?: string };
+    if (event.type.startsWith('Order') && data.orderId) keys.orders.add(keyOf(event.streamId, data.orderId));
+    if (event.type.startsWith('Complaint') && data.complaintId) keys.complaints.add(keyOf(event.streamId, data.complaintId));
+    if (event.type.startsWith('Callback') && data.callbackId) keys.callbacks.add(keyOf(event.streamId, data.callbackId));
   }
   const visitorRows = await selectRows(tx, schema, spec('visitors'), [...visitors].map((id) => [id]));
   for (const visitor of visitorRows) if (visitor.customer_id) customers.add(visitor.customer_id as string);
@@ -157,16 +176,55 @@ async function load(tx: Sql, schema: string, events: readonly StoredEvent[]): Pr
   const orders = await selectRows(tx, schema, spec('orders'), split(keys.orders));
   const complaints = await selectRows(tx, schema, spec('complaints'), split(keys.complaints));
   const callbacks = await selectRows(tx, schema, spec('callbacks'), split(keys.callbacks));
-  const byKey = <R>(rows: Record<string, unknown>[], key: (row: Record<string, unknown>) => string) => new Map(rows.map((row) => [key(row), row as R]));
-  return {
-    profiles: byKey(profiles, (row) => row.customer_id as string),
-    orders: byKey(orders, (row) => keyOf(row.customer_id as string, row.order_id as string)),
-    complaints: byKey(complaints, (row) => keyOf(row.customer_id as string, row.complaint_id as string)),
-    callbacks: byKey(callbacks, (row) => keyOf(row.customer_id as string, row.callback_id as string)),
-    visitors: byKey(visitorRows, (row) => row.anonymous_id as string),
-    refunds: [],
-    touched: { profiles: new Set(), orders: new Set(), complaints: new Set(), callbacks: new Set(), visitors: new Set() },
+  const state = emptyBatchState();
+  const fill = <R>(target: Map<string, R>, rows: Record<string, unknown>[], key: (row: Record<string, unknown>) => string) => {
+    for (const row of rows) target.set(key(row), row as R);
   };
+  fill(state.profiles, profiles, (row) => row.customer_id as string);
+  fill(state.orders, orders, (row) => keyOf(row.stream_id as string, row.order_id as string));
+  fill(state.complaints, complaints, (row) => keyOf(row.stream_id as string, row.complaint_id as string));
+  fill(state.callbacks, callbacks, (row) => keyOf(row.stream_id as string, row.callback_id as string));
+  fill(state.visitors, visitorRows, (row) => row.anonymous_id as string);
+  return state;
+}
+
+/** Every claim is kept, at the lowest position its customer made it: losing claims stay visible. */
+async function insertClaims(tx: Sql, schema: string, claims: readonly VisitorClaimRow[]): Promise<void> {
+  if (claims.length === 0) return;
+  await tx.query(
+    `INSERT INTO ${schema}.visitor_claims AS c (anonymous_id, customer_id, position, event_id)
+     SELECT DISTINCT ON (anonymous_id, customer_id) anonymous_id, customer_id, position, event_id
+       FROM jsonb_to_recordset($1::jsonb) AS r(anonymous_id text, customer_id text, position bigint, event_id uuid)
+      ORDER BY anonymous_id, customer_id, position
+     ON CONFLICT (anonymous_id, customer_id) DO UPDATE SET position = EXCLUDED.position, event_id = EXCLUDED.event_id
+      WHERE EXCLUDED.position < c.position`,
+    [JSON.stringify(claims)],
+  );
+}
+
+/**
+ * Visitors the batch gave to another customer: their rows not read by the batch change
+ * owner too, and both owners' first and last seen are recomputed (one of them lost a visitor).
+ */
+async function relink(tx: Sql, schema: string, state: ProfileBatchState): Promise<void> {
+  const moved = [...state.relinked.keys()].map((anonymousId) => state.visitors.get(anonymousId) as VisitorRow);
+  const streams = moved.map((visitor) => streamIdFor({ anonymousId: visitor.anonymous_id }));
+  const owners = moved.map((visitor) => visitor.customer_id);
+  for (const table of ['orders', 'refunds', 'complaints', 'callbacks']) {
+    await tx.query(
+      `UPDATE ${schema}.${table} t SET customer_id = m.customer_id FROM unnest($1::text[], $2::text[]) AS m(stream_id, customer_id)
+        WHERE t.stream_id = m.stream_id AND t.customer_id IS DISTINCT FROM m.customer_id`,
+      [streams, owners],
+    );
+  }
+  const customers = [...new Set([...owners, ...state.relinked.values()].filter((id): id is string => id !== null))];
+  await tx.query(
+    `UPDATE ${schema}.profiles p SET first_seen = LEAST(p.own_first_seen, v.first_seen), last_seen = GREATEST(p.own_last_seen, v.last_seen)
+       FROM (SELECT c.id, min(v.first_seen) AS first_seen, max(v.last_seen) AS last_seen
+               FROM unnest($1::text[]) AS c(id) LEFT JOIN ${schema}.visitors v ON v.customer_id = c.id GROUP BY c.id) v
+      WHERE p.customer_id = v.id`,
+    [customers],
+  );
 }
 
 /** Rows by primary key, with timestamps as ISO strings and bigints as numbers, as the fold expects. */

@@ -23,6 +23,8 @@ export interface ProfileSummary {
   readonly consents: ReadonlyArray<{ purpose: string; channel: string; granted: boolean; changedAt: string }>;
   readonly firstSeen: string;
   readonly lastSeen: string;
+  /** Events about the customer, their linked visitors' included. */
+  readonly interactions: number;
   readonly orders: {
     /** Orders placed and not cancelled. */
     readonly count: number;
@@ -62,6 +64,7 @@ interface ProfileRow {
   consents: Record<string, { granted: boolean; changedAt: string }>;
   first_seen: Date;
   last_seen: Date;
+  event_count: string;
 }
 
 const isoOrNull = (value: Date | null) => (value ? value.toISOString() : null);
@@ -69,11 +72,18 @@ const isoOrNull = (value: Date | null) => (value ? value.toISOString() : null);
 export async function readProfile(db: Sql, customerId: string, audience: Audience): Promise<ProfileSummary | undefined> {
   const [profile] = await db.query<ProfileRow>(`SELECT * FROM customer_profiles.profiles WHERE customer_id = $1`, [customerId]);
   if (!profile) return undefined;
-  const [spend, complaints, callbacks] = await Promise.all([
+  // A visitor's rows and the customer's own are apart (one per source stream): an order
+  // placed as a visitor and shipped once known is merged here by its id, latest status first.
+  const [spend, complaints, callbacks, interactions] = await Promise.all([
     db.query<{ currency: string; orders: string; gross: string; refunded: string }>(
-      `WITH placed AS (
-         SELECT currency, count(*) AS orders, sum(total) AS gross FROM customer_profiles.orders
-          WHERE customer_id = $1 AND total IS NOT NULL AND status <> 'cancelled' GROUP BY currency
+      `WITH merged AS (
+         SELECT order_id, (array_agg(status ORDER BY status_key DESC))[1] AS status,
+                (array_agg(currency ORDER BY status_key) FILTER (WHERE total IS NOT NULL))[1] AS currency,
+                (array_agg(total ORDER BY status_key) FILTER (WHERE total IS NOT NULL))[1] AS total
+           FROM customer_profiles.orders WHERE customer_id = $1 GROUP BY order_id
+       ), placed AS (
+         SELECT currency, count(*) AS orders, sum(total) AS gross FROM merged
+          WHERE total IS NOT NULL AND status <> 'cancelled' GROUP BY currency
        ), refunded AS (
          SELECT currency, sum(amount) AS refunded FROM customer_profiles.refunds WHERE customer_id = $1 GROUP BY currency
        )
@@ -83,15 +93,28 @@ export async function readProfile(db: Sql, customerId: string, audience: Audienc
       [customerId],
     ),
     db.query<{ complaint_id: string; status: string; category: string | null; severity: string | null; order_id: string | null; filed_at: Date | null; escalation_level: number }>(
-      `SELECT complaint_id, status, category, severity, order_id, filed_at, escalation_level FROM customer_profiles.complaints
-        WHERE customer_id = $1 AND status <> 'resolved' ORDER BY filed_at NULLS LAST, complaint_id`,
+      `SELECT * FROM (
+         SELECT complaint_id, (array_agg(status ORDER BY status_key DESC))[1] AS status,
+                (array_agg(category ORDER BY filed_at) FILTER (WHERE filed_at IS NOT NULL))[1] AS category,
+                (array_agg(severity ORDER BY filed_at) FILTER (WHERE filed_at IS NOT NULL))[1] AS severity,
+                (array_agg(order_id ORDER BY filed_at) FILTER (WHERE filed_at IS NOT NULL))[1] AS order_id,
+                min(filed_at) AS filed_at, max(escalation_level) AS escalation_level
+           FROM customer_profiles.complaints WHERE customer_id = $1 GROUP BY complaint_id
+       ) c WHERE status <> 'resolved' ORDER BY filed_at NULLS LAST, complaint_id`,
       [customerId],
     ),
+    // A completed or cancelled callback stays so (see profile-state.ts), whichever row says it.
     db.query<{ callback_id: string; status: string; requested_at: Date | null; preferred_window: unknown; scheduled_for: Date | null }>(
-      `SELECT callback_id, status, requested_at, preferred_window, scheduled_for FROM customer_profiles.callbacks
-        WHERE customer_id = $1 AND status IN ('requested', 'scheduled') ORDER BY requested_at NULLS LAST, callback_id`,
+      `SELECT * FROM (
+         SELECT callback_id, (array_agg(status ORDER BY status IN ('completed', 'cancelled') DESC, status_key DESC))[1] AS status,
+                min(requested_at) AS requested_at,
+                (array_agg(preferred_window ORDER BY requested_at) FILTER (WHERE requested_at IS NOT NULL))[1] AS preferred_window,
+                (array_agg(scheduled_for ORDER BY status_key DESC) FILTER (WHERE scheduled_for IS NOT NULL))[1] AS scheduled_for
+           FROM customer_profiles.callbacks WHERE customer_id = $1 GROUP BY callback_id
+       ) c WHERE status IN ('requested', 'scheduled') ORDER BY requested_at NULLS LAST, callback_id`,
       [customerId],
     ),
+    db.query<{ events: string }>(`SELECT coalesce(sum(event_count), 0) AS events FROM customer_profiles.visitors WHERE customer_id = $1`, [customerId]),
   ]);
   const byCurrency = spend.map((row) => {
     const gross = Number(row.gross);
@@ -119,6 +142,7 @@ export async function readProfile(db: Sql, customerId: string, audience: Audienc
       }),
     firstSeen: profile.first_seen.toISOString(),
     lastSeen: profile.last_seen.toISOString(),
+    interactions: Number(profile.event_count) + Number(interactions[0].events),
     orders: {
       count: byCurrency.reduce((sum, row) => sum + row.orders, 0),
       netSpend: main ? { amount: main.net, currency: main.currency } : null,

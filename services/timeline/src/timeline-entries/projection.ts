@@ -1,4 +1,4 @@
-import { EVENT_TYPES, fromRecordedEvent, type StoredEvent } from '@rapport/contracts';
+import { EVENT_TYPES, fromRecordedEvent, visitorLinkOf, type StoredEvent, type VisitorLink } from '@rapport/contracts';
 import type { Projection, Sql } from '@rapport/projections';
 import { entryDetails } from './summaries';
 
@@ -27,11 +27,13 @@ export const ENTRY_COLUMNS = [
 /**
  * One row per event: what happened, where, a one-line summary, money, and what it is
  * about. Visitor events are kept under their anonymous id and move to the customer when a
- * registration names that visitor (whichever of the two arrives first).
+ * registration names that visitor (whichever of the two arrives first); of two customers
+ * naming one visitor, the registration with the lower position wins (contracts' identity
+ * rule), even when it arrives second.
  */
 export const timelineProjection: Projection<StoredEvent> = {
   name: 'timeline',
-  version: 1,
+  version: 2,
   schema: 'timeline',
   eventTypes: EVENT_TYPES,
   tables: [
@@ -75,17 +77,14 @@ export const timelineProjection: Projection<StoredEvent> = {
     },
     {
       name: 'visitors',
-      create: (schema) => `CREATE TABLE ${schema}.visitors (anonymous_id text PRIMARY KEY, customer_id text NOT NULL)`,
+      // position: the winning registration's.
+      create: (schema) => `CREATE TABLE ${schema}.visitors (anonymous_id text PRIMARY KEY, customer_id text NOT NULL, position bigint NOT NULL)`,
     },
   ],
   decode: (event) => fromRecordedEvent(event),
   async apply({ tx, schema, live }, events) {
+    const links = events.map(visitorLinkOf).filter((link): link is VisitorLink => link !== undefined);
     await insertEntries(tx, schema, live, events);
-    const links = events.flatMap((event) =>
-      event.type === 'CustomerRegistered' && event.data.previousAnonymousId && event.customerId !== undefined
-        ? [[event.data.previousAnonymousId, event.customerId] as const]
-        : [],
-    );
     if (links.length > 0) await linkVisitors(tx, schema, live, links);
   },
 };
@@ -139,21 +138,31 @@ async function insertEntries(tx: Sql, schema: string, live: boolean, events: rea
   );
 }
 
-async function linkVisitors(tx: Sql, schema: string, live: boolean, links: ReadonlyArray<readonly [string, string]>): Promise<void> {
+/** Claims win by lowest position; entries (and their refs) move to the winner, from nobody or from an earlier holder. */
+async function linkVisitors(tx: Sql, schema: string, live: boolean, links: readonly VisitorLink[]): Promise<void> {
   await tx.query(
-    `WITH linked AS (
-       INSERT INTO ${schema}.visitors (anonymous_id, customer_id)
-       SELECT DISTINCT ON (anonymous_id) anonymous_id, customer_id FROM unnest($1::text[], $2::text[]) AS l(anonymous_id, customer_id)
-       ON CONFLICT (anonymous_id) DO NOTHING
+    `WITH claims AS (
+       SELECT DISTINCT ON (anonymous_id) anonymous_id, customer_id, position
+         FROM unnest($1::text[], $2::text[], $3::bigint[]) AS l(anonymous_id, customer_id, position)
+        ORDER BY anonymous_id, position
+     ), previous AS (
+       SELECT v.anonymous_id, v.customer_id FROM ${schema}.visitors v JOIN claims USING (anonymous_id)
+     ), linked AS (
+       INSERT INTO ${schema}.visitors AS v (anonymous_id, customer_id, position) SELECT * FROM claims
+       ON CONFLICT (anonymous_id) DO UPDATE SET customer_id = EXCLUDED.customer_id, position = EXCLUDED.position
+        WHERE EXCLUDED.position < v.position
        RETURNING anonymous_id, customer_id
      ), moved AS (
        UPDATE ${schema}.entries e SET customer_id = l.customer_id FROM linked l
-        WHERE e.anonymous_id = l.anonymous_id AND e.customer_id IS NULL
-       RETURNING ${ENTRY_COLUMNS.map((column) => `e.${column}`).join(', ')}
+        WHERE e.anonymous_id = l.anonymous_id AND e.customer_id IS DISTINCT FROM l.customer_id
+       RETURNING e.anonymous_id, ${ENTRY_COLUMNS.map((column) => `e.${column}`).join(', ')}
+     ), unref AS (
+       DELETE FROM ${schema}.refs r USING moved m JOIN previous p USING (anonymous_id)
+        WHERE r.customer_id = p.customer_id AND r.event_id = m.event_id
      ), refs AS (
        ${insertRefs(schema, 'moved')}
      )
-     SELECT pg_notify('${TIMELINE_CHANNEL}', row_to_json(m)::text) FROM moved m WHERE $3`,
-    [links.map(([anonymousId]) => anonymousId), links.map(([, customerId]) => customerId), live],
+     SELECT pg_notify('${TIMELINE_CHANNEL}', row_to_json(m)::text) FROM (SELECT ${ENTRY_COLUMNS.join(', ')} FROM moved) m WHERE $4`,
+    [links.map((link) => link.anonymousId), links.map((link) => link.customerId), links.map((link) => link.position), live],
   );
 }
