@@ -1,5 +1,5 @@
 import { EVENT_TYPES, fromRecordedEvent, streamIdFor, visitorLinkOf, type StoredEvent } from '@rapport/contracts';
-import type { Projection, ReadModelTable, Sql } from '@rapport/projections';
+import { lockSubjects, type Projection, type ReadModelTable, type Sql } from '@rapport/projections';
 import { emptyBatchState, keyOf, type ProfileBatchState, type VisitorClaimRow, type VisitorRow } from './profile-rows';
 import { evolve } from './profile-state';
 
@@ -128,9 +128,10 @@ function tableOf(table: TableSpec): ReadModelTable {
  * Per customer: identity from the latest profile events, consents, first and last seen,
  * orders and refunds (for order count and net spend), complaints and callbacks with their
  * status, and the visitors linked to the customer under the identity rule (contracts'
- * identity.ts), whose orders and the rest count for the customer. Each batch reads the
- * rows it touches, folds the events in memory (profile-state.ts) and writes them back with
- * one upsert per table.
+ * identity.ts), whose orders and the rest count for the customer. Each batch locks the
+ * customers and visitors it touches (another pod may be writing them from another
+ * partition), reads their rows, folds the events in memory (profile-state.ts) and writes
+ * them back with one upsert per table.
  */
 export const customerProfilesProjection: Projection<StoredEvent> = {
   name: 'customer-profiles',
@@ -168,8 +169,11 @@ async function load(tx: Sql, schema: string, events: readonly StoredEvent[]): Pr
     if (event.type.startsWith('Complaint') && data.complaintId) keys.complaints.add(keyOf(event.streamId, data.complaintId));
     if (event.type.startsWith('Callback') && data.callbackId) keys.callbacks.add(keyOf(event.streamId, data.callbackId));
   }
+  // Visitors first, then their owners: every batch locks in that order.
+  await lockSubjects(tx, `${schema}:visitor`, visitors);
   const visitorRows = await selectRows(tx, schema, spec('visitors'), [...visitors].map((id) => [id]));
   for (const visitor of visitorRows) if (visitor.customer_id) customers.add(visitor.customer_id as string);
+  await lockSubjects(tx, `${schema}:customer`, customers);
   const split = (set: Set<string>) => [...set].map((key) => key.split('\u0000'));
   // One after another: they share the batch's connection.
   const profiles = await selectRows(tx, schema, spec('profiles'), [...customers].map((id) => [id]));

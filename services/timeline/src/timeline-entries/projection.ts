@@ -1,5 +1,5 @@
 import { EVENT_TYPES, fromRecordedEvent, visitorLinkOf, type StoredEvent, type VisitorLink } from '@rapport/contracts';
-import type { Projection, Sql } from '@rapport/projections';
+import { lockSubjects, type Projection, type Sql } from '@rapport/projections';
 import { entryDetails } from './summaries';
 
 /** NOTIFY channel carrying each new entry (as a row) while the projection is live; the SSE stream listens. */
@@ -84,6 +84,10 @@ export const timelineProjection: Projection<StoredEvent> = {
   decode: (event) => fromRecordedEvent(event),
   async apply({ tx, schema, live }, events) {
     const links = events.map(visitorLinkOf).filter((link): link is VisitorLink => link !== undefined);
+    // A visitor's events and the registration naming it may be in two partitions, written by
+    // two pods at once: locked, the second sees the first's rows and no entry stays unlinked.
+    const visitors = events.flatMap((event) => (event.anonymousId !== undefined ? [event.anonymousId] : []));
+    await lockSubjects(tx, `${schema}:visitor`, [...visitors, ...links.map((link) => link.anonymousId)]);
     await insertEntries(tx, schema, live, events);
     if (links.length > 0) await linkVisitors(tx, schema, live, links);
   },
