@@ -10,7 +10,7 @@ import { searchCustomers, type SearchPage } from './queries';
 const searchQuery = z.object({
   q: z.string().trim().min(1).max(200),
   limit: z.coerce.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(100).optional(),
+  cursor: z.string().max(400).optional(),
 });
 
 @ApiTags('customers')
