@@ -5,22 +5,27 @@ import { Pool } from 'pg';
 import { TIMELINE_PROJECTIONS } from '../timeline';
 
 // Child process for crash.int.spec.ts: runs the timeline's projectors and, in the middle
-// of the timeline's Nth batch (rows written, transaction not committed), tells the parent
-// and waits to be killed.
+// of each one's Nth batch (rows written, transaction not committed), tells the parent how
+// many events its rows account for and waits to be killed.
+const WRITTEN: Record<string, string> = {
+  timeline: '(SELECT count(*) FROM %s.entries)',
+  // A counted aggregate: an event applied twice would count twice.
+  'customer-profiles': '(SELECT coalesce(sum(event_count), 0) FROM %s.profiles) + (SELECT coalesce(sum(event_count), 0) FROM %s.visitors)',
+};
+
 async function main(): Promise<void> {
   const [databaseUrl, crashAtBatch] = process.argv.slice(2);
   const store = await createPostgresEventStore({ connectionString: databaseUrl, poolSize: 2 });
   const pool = new Pool({ connectionString: databaseUrl, max: 4 });
-  let batches = 0;
   const projections = TIMELINE_PROJECTIONS.map((projection): Projection<StoredEvent> => {
-    if (projection.name !== 'timeline') return projection;
+    let batches = 0;
     return {
       ...projection,
       async apply(context, events) {
         await projection.apply(context, events);
         if (++batches === Number(crashAtBatch)) {
-          const [{ count }] = await context.tx.query<{ count: string }>(`SELECT count(*) FROM ${context.schema}.entries`);
-          process.send?.({ written: Number(count) });
+          const [{ count }] = await context.tx.query<{ count: string }>(`SELECT ${WRITTEN[projection.name].replaceAll('%s', context.schema)} AS count`);
+          process.send?.({ projection: projection.name, written: Number(count) });
           await new Promise(() => undefined);
         }
       },

@@ -49,20 +49,29 @@ describe('timeline projector killed between its read-model write and the commit'
 
   it('loses and duplicates nothing once restarted', async () => {
     const child = fork(join(__dirname, 'crash-projector.ts'), [database.url, '5'], { execArgv: ['-r', '@swc-node/register'], stdio: 'inherit' });
-    const written = await new Promise<number>((resolve, reject) => {
-      child.once('message', (message) => resolve((message as { written: number }).written));
+    const written = await new Promise<Record<string, number>>((resolve, reject) => {
+      const reported: Record<string, number> = {};
+      child.on('message', (message) => {
+        const { projection, written: count } = message as { projection: string; written: number };
+        reported[projection] = count;
+        if (Object.keys(reported).length === TIMELINE_PROJECTIONS.length) resolve(reported);
+      });
       child.once('exit', (code) => reject(new Error(`projector exited (${code}) before reaching the crash point`)));
     });
-    // Inside the open transaction the fifth batch's rows were there...
-    expect(written).toBe(250);
+    // Inside the open transactions the fifth batches' rows were there...
+    expect(written).toEqual({ timeline: 250, 'customer-profiles': 250 });
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
 
-    // ...but only four batches committed, checkpoint included.
+    // ...but only four batches committed, checkpoints included.
     const committed = await pool.query<{ count: string }>('SELECT count(*) FROM timeline.entries');
     expect(Number(committed.rows[0].count)).toBe(200);
-    const checkpoint = await pool.query<{ events_seen: string }>(`SELECT events_seen FROM rapport_projections.checkpoints WHERE projection = 'timeline'`);
-    expect(Number(checkpoint.rows[0].events_seen)).toBe(200);
+    expect(await eventsCounted()).toBe(200);
+    const checkpoints = await pool.query<{ projection: string; events_seen: string }>(`SELECT projection, events_seen FROM rapport_projections.checkpoints ORDER BY projection`);
+    expect(checkpoints.rows.map((row) => [row.projection, Number(row.events_seen)])).toEqual([
+      ['customer-profiles', 200],
+      ['timeline', 200],
+    ]);
 
     const runtime = new ProjectionRuntime({ db: poolDatabase(pool), projections: TIMELINE_PROJECTIONS, source: storeSource(store, { batchSize: 50 }) });
     await runtime.start();
@@ -73,6 +82,8 @@ describe('timeline projector killed between its read-model write and the commit'
     const stored = await store.readAll();
     expect(entries.rows).toHaveLength(stored.length);
     expect(new Set(entries.rows.map((row) => row.event_id))).toEqual(new Set(stored.map((event) => event.id)));
+    // Entries and orders are keyed by event and order: only a count shows an event applied twice.
+    expect(await eventsCounted()).toBe(stored.length);
     const orders = await pool.query<{ customer_id: string; orders: string; spend: string }>(
       'SELECT customer_id, count(*) AS orders, sum(total) AS spend FROM customer_profiles.orders GROUP BY customer_id ORDER BY customer_id',
     );
@@ -80,4 +91,10 @@ describe('timeline projector killed between its read-model write and the commit'
     expect(orders.rows).toHaveLength(CUSTOMERS);
     expect(orders.rows.every((row) => Number(row.orders) === ORDERS_PER_CUSTOMER && Number(row.spend) === perCustomerSpend)).toBe(true);
   });
+
+  /** Events the profile model has counted, summed over every customer: a double application would show here. */
+  async function eventsCounted(): Promise<number> {
+    const { rows } = await pool.query<{ events: string }>('SELECT coalesce(sum(event_count), 0) AS events FROM customer_profiles.profiles');
+    return Number(rows[0].events);
+  }
 });
