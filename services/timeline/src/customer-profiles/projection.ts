@@ -1,5 +1,5 @@
 import { EVENT_TYPES, fromRecordedEvent, streamIdFor, visitorLinkOf, type StoredEvent } from '@rapport/contracts';
-import { lockSubjects, type Projection, type ReadModelTable, type Sql } from '@rapport/projections';
+import type { Projection, ReadModelTable, Sql } from '@rapport/projections';
 import { emptyBatchState, keyOf, type ProfileBatchState, type VisitorClaimRow, type VisitorRow } from './profile-rows';
 import { evolve } from './profile-state';
 
@@ -169,14 +169,15 @@ async function load(tx: Sql, schema: string, events: readonly StoredEvent[]): Pr
     if (event.type.startsWith('Complaint') && data.complaintId) keys.complaints.add(keyOf(event.streamId, data.complaintId));
     if (event.type.startsWith('Callback') && data.callbackId) keys.callbacks.add(keyOf(event.streamId, data.callbackId));
   }
-  // Visitors first, then their owners: every batch locks in that order.
-  await lockSubjects(tx, `${schema}:visitor`, visitors);
-  const visitorRows = await selectRows(tx, schema, spec('visitors'), [...visitors].map((id) => [id]));
+  // Another pod may write these customers and visitors from another partition: lock their
+  // rows, visitors first (created if need be), then the profiles, each in key order.
+  const visitorIds = [...visitors].sort();
+  await tx.query(`INSERT INTO ${schema}.visitors (anonymous_id, event_count) SELECT id, 0 FROM unnest($1::text[]) AS id ORDER BY id ON CONFLICT DO NOTHING`, [visitorIds]);
+  const visitorRows = await selectRows(tx, schema, spec('visitors'), visitorIds.map((id) => [id]), true);
   for (const visitor of visitorRows) if (visitor.customer_id) customers.add(visitor.customer_id as string);
-  await lockSubjects(tx, `${schema}:customer`, customers);
   const split = (set: Set<string>) => [...set].map((key) => key.split('\u0000'));
   // One after another: they share the batch's connection.
-  const profiles = await selectRows(tx, schema, spec('profiles'), [...customers].map((id) => [id]));
+  const profiles = await selectRows(tx, schema, spec('profiles'), [...customers].map((id) => [id]), true);
   const orders = await selectRows(tx, schema, spec('orders'), split(keys.orders));
   const complaints = await selectRows(tx, schema, spec('complaints'), split(keys.complaints));
   const callbacks = await selectRows(tx, schema, spec('callbacks'), split(keys.callbacks));
@@ -231,13 +232,17 @@ async function relink(tx: Sql, schema: string, state: ProfileBatchState): Promis
   );
 }
 
-/** Rows by primary key, with timestamps as ISO strings and bigints as numbers, as the fold expects. */
-async function selectRows(tx: Sql, schema: string, table: TableSpec, keys: string[][]): Promise<Record<string, unknown>[]> {
+/**
+ * Rows by primary key, with timestamps as ISO strings and bigints as numbers, as the fold
+ * expects; `lock` holds them (in key order) until the batch commits.
+ */
+async function selectRows(tx: Sql, schema: string, table: TableSpec, keys: string[][], lock = false): Promise<Record<string, unknown>[]> {
   if (keys.length === 0) return [];
   const keyArrays = table.key.map((_, i) => keys.map((key) => key[i]));
   const rows = await tx.query<Record<string, unknown>>(
     `SELECT ${Object.keys(table.columns).join(', ')} FROM ${schema}.${table.name}
-      WHERE (${table.key.join(', ')}) IN (SELECT * FROM unnest(${table.key.map((_, i) => `$${i + 1}::text[]`).join(', ')}))`,
+      WHERE (${table.key.join(', ')}) IN (SELECT * FROM unnest(${table.key.map((_, i) => `$${i + 1}::text[]`).join(', ')}))
+      ${lock ? `ORDER BY ${table.key.join(', ')} FOR UPDATE` : ''}`,
     keyArrays,
   );
   for (const row of rows) {

@@ -1,5 +1,5 @@
 import { EVENT_TYPES, fromRecordedEvent, visitorLinkOf, type StoredEvent, type VisitorLink } from '@rapport/contracts';
-import { lockSubjects, type Projection, type Sql } from '@rapport/projections';
+import type { Projection, Sql } from '@rapport/projections';
 import { entryDetails } from './summaries';
 
 /** NOTIFY channel carrying each new entry (as a row) while the projection is live; the SSE stream listens. */
@@ -77,21 +77,32 @@ export const timelineProjection: Projection<StoredEvent> = {
     },
     {
       name: 'visitors',
-      // position: the winning registration's.
-      create: (schema) => `CREATE TABLE ${schema}.visitors (anonymous_id text PRIMARY KEY, customer_id text NOT NULL, position bigint NOT NULL)`,
+      // One row per visitor seen or claimed (the row batches lock); customer_id and position
+      // are the winning registration's, null while unlinked.
+      create: (schema) => `CREATE TABLE ${schema}.visitors (anonymous_id text PRIMARY KEY, customer_id text, position bigint)`,
     },
   ],
   decode: (event) => fromRecordedEvent(event),
   async apply({ tx, schema, live }, events) {
     const links = events.map(visitorLinkOf).filter((link): link is VisitorLink => link !== undefined);
-    // A visitor's events and the registration naming it may be in two partitions, written by
-    // two pods at once: locked, the second sees the first's rows and no entry stays unlinked.
     const visitors = events.flatMap((event) => (event.anonymousId !== undefined ? [event.anonymousId] : []));
-    await lockSubjects(tx, `${schema}:visitor`, [...visitors, ...links.map((link) => link.anonymousId)]);
+    await lockVisitors(tx, schema, [...visitors, ...links.map((link) => link.anonymousId)]);
     await insertEntries(tx, schema, live, events);
     if (links.length > 0) await linkVisitors(tx, schema, live, links);
   },
 };
+
+/**
+ * A visitor's events and the registration naming it may be in two partitions, written by two
+ * pods at once. Both lock the visitor's row first (creating it if need be, in key order), so
+ * the second reads what the first committed and no entry stays unlinked.
+ */
+async function lockVisitors(tx: Sql, schema: string, anonymousIds: readonly string[]): Promise<void> {
+  if (anonymousIds.length === 0) return;
+  const ids = [...new Set(anonymousIds)].sort();
+  await tx.query(`INSERT INTO ${schema}.visitors (anonymous_id) SELECT id FROM unnest($1::text[]) AS id ORDER BY id ON CONFLICT DO NOTHING`, [ids]);
+  await tx.query(`SELECT 1 FROM ${schema}.visitors WHERE anonymous_id = ANY($1::text[]) ORDER BY anonymous_id FOR UPDATE`, [ids]);
+}
 
 /** Refs rows of entries just written (and known to belong to a customer), inside the same statement. */
 const insertRefs = (schema: string, entries: string) => `
@@ -154,7 +165,7 @@ async function linkVisitors(tx: Sql, schema: string, live: boolean, links: reado
      ), linked AS (
        INSERT INTO ${schema}.visitors AS v (anonymous_id, customer_id, position) SELECT * FROM claims
        ON CONFLICT (anonymous_id) DO UPDATE SET customer_id = EXCLUDED.customer_id, position = EXCLUDED.position
-        WHERE EXCLUDED.position < v.position
+        WHERE v.position IS NULL OR EXCLUDED.position < v.position
        RETURNING anonymous_id, customer_id
      ), moved AS (
        UPDATE ${schema}.entries e SET customer_id = l.customer_id FROM linked l
