@@ -199,3 +199,48 @@ describe('parseEvent on hostile input', () => {
     });
   });
 });
+
+describe('strings PostgreSQL cannot store', () => {
+  /** Every string leaf of an event, as [dotted path, value]. */
+  function stringLeaves(value: unknown, path: string[] = []): Array<[string[], string]> {
+    if (typeof value === 'string') return [[path, value]];
+    if (typeof value !== 'object' || value === null) return [];
+    return Object.entries(value).flatMap(([key, child]) => stringLeaves(child, [...path, key]));
+  }
+
+  function withLeaf(event: unknown, path: readonly string[], value: string): unknown {
+    const copy = structuredClone(event) as Record<string, unknown>;
+    let target = copy;
+    for (const key of path.slice(0, -1)) target = target[key] as Record<string, unknown>;
+    target[path[path.length - 1]] = value;
+    return copy;
+  }
+
+  const UNSTORABLE = ['a\u0000b', '\u0000', 'a\ud800b', '\udfff', 'x\udc00\ud83d'];
+
+  it('rejects a NUL or an unpaired surrogate in every string field of every event, naming the field', () => {
+    const cases = exampleEvents().flatMap((event) =>
+      stringLeaves(event)
+        .filter(([path]) => path[0] !== 'type')
+        .flatMap(([path, original]) => UNSTORABLE.map((bad) => [event, path, `${original}${bad}`] as const)),
+    );
+    expect(cases.length).toBeGreaterThan(200);
+    const unflagged = cases.filter(([event, path, bad]) => {
+      const result = parseEvent(withLeaf(event, path, bad));
+      return result.ok || !result.errors.some((error) => error.path === path.join('.'));
+    });
+    expect(unflagged.map(([event, path]) => `${event.type} ${path.join('.')}`)).toEqual([]);
+  });
+
+  it('says why, for free text that is otherwise valid', () => {
+    const message = 'must not contain NUL (\\u0000) or an unpaired UTF-16 surrogate';
+    expect(errorsOf(withLeaf(exampleEvent('OrderDelivered'), ['source'], 'a\ud800b'))).toEqual([{ path: 'source', message }]);
+    const complaint = withData('ComplaintFiled', (data) => (data.summary = 'a\u0000b'));
+    expect(errorsOf(complaint)).toEqual([{ path: 'data.summary', message }]);
+  });
+
+  it('keeps paired surrogates (emoji) and other Unicode', () => {
+    const complaint = withData('ComplaintFiled', (data) => (data.summary = 'Cracked 😀 glass — ünïcödé ✓'));
+    expect(parseEvent(complaint).ok).toBe(true);
+  });
+});

@@ -33,12 +33,16 @@ describe('event envelope', () => {
     ['words', 'yesterday'],
     ['epoch millis', 1709287200000],
     ['year 0000, which no read model can store', '0000-01-01T00:00:00Z'],
+    ['an offset beyond PostgreSQL’s ±15:59', '2024-01-01T00:00:00+16:00'],
+    ['a negative offset beyond ±15:59', '2024-01-01T00:00:00-23:59'],
+    ['an instant in UTC year 10000', '9999-12-31T23:00:00-02:00'],
+    ['an instant in UTC year 1899', '1900-01-01T00:30:00+01:00'],
   ])('rejects occurredAt with %s', (_case, occurredAt) => {
     expect(pathsOf({ ...valid(), occurredAt })).toEqual(['occurredAt']);
   });
 
   it('accepts occurredAt with Z, an offset or fractional seconds', () => {
-    for (const occurredAt of ['2024-02-29T10:00:00Z', '2024-03-01T10:00:00+01:00', '2024-03-01T10:00:00.123-05:30']) {
+    for (const occurredAt of ['2024-02-29T10:00:00Z', '2024-03-01T10:00:00+01:00', '2024-03-01T10:00:00.123-05:30', '2024-03-01T10:00:00+15:59', '9999-12-31T12:00:00+02:00']) {
       expect(parseEvent({ ...valid(), occurredAt }).ok).toBe(true);
     }
   });

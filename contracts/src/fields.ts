@@ -6,6 +6,13 @@ import { z } from 'zod';
 const IDENTIFIER = /^[A-Za-z0-9_.:@+-]*$/;
 const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
 
+// PostgreSQL text cannot hold NUL, and jsonb refuses both NUL and an unpaired surrogate: such
+// a string would be acknowledged and then fail every write of it (store and read models alike).
+const UNSTORABLE = /[\u0000\p{Cs}]/u;
+export const UNSTORABLE_TEXT_MESSAGE = 'must not contain NUL (\\u0000) or an unpaired UTF-16 surrogate';
+
+export const isStorableText = (value: string): boolean => !UNSTORABLE.test(value);
+
 /** A format's own message, except that a missing value reads 'required' like every other field. */
 export const formatError = (message: string) => (issue: { input?: unknown }) =>
   issue.input === undefined ? 'required' : message;
@@ -31,10 +38,23 @@ const FIRST_YEAR = 1900;
 const inSupportedYears = (value: string) => !/^\d{4}-/.test(value) || Number(value.slice(0, 4)) >= FIRST_YEAR;
 const YEARS_MESSAGE = `must be in the years ${FIRST_YEAR} to 9999`;
 
+// PostgreSQL's timestamptz takes offsets up to ±15:59, and read models keep the instant in UTC,
+// so the year rule holds for the UTC instant too (a second's margin for microsecond rounding).
+const OFFSET = /([+-])(\d{2}):\d{2}$/;
+const inSupportedOffsets = (value: string) => Number(OFFSET.exec(value)?.[2] ?? 0) <= 15;
+const FIRST_INSTANT = Date.UTC(FIRST_YEAR, 0, 1);
+const LAST_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59);
+const inSupportedInstants = (value: string) => {
+  const instant = Date.parse(value);
+  return Number.isNaN(instant) || (instant >= FIRST_INSTANT && instant <= LAST_INSTANT);
+};
+
 /** ISO-8601 date-time with `Z` or an offset; impossible dates (2023-02-29) are rejected. */
 export const isoDateTime = z.iso
   .datetime({ offset: true, error: formatError('must be an ISO-8601 date-time with Z or an offset') })
-  .refine(inSupportedYears, YEARS_MESSAGE);
+  .refine(inSupportedYears, { message: YEARS_MESSAGE, abort: true })
+  .refine(inSupportedOffsets, { message: 'must have a UTC offset between -15:59 and +15:59', abort: true })
+  .refine(inSupportedInstants, `must be in the years ${FIRST_YEAR} to 9999 in UTC`);
 
 /** Calendar date, `YYYY-MM-DD`. */
 export const isoDate = z.iso.date({ error: formatError('must be a date as YYYY-MM-DD') }).refine(inSupportedYears, YEARS_MESSAGE);

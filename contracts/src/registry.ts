@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { envelopeSchema, type Envelope, type EnvelopeHeader } from './envelope';
 import { InvalidEventError, UnknownEventTypeError, type FieldError } from './errors';
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from './fields';
 import { envelopeFromRecorded, receivedAtOf, type RecordedEventInput, type Stored } from './storage';
 
 /**
@@ -86,7 +87,11 @@ export function createEventRegistry<Defs extends EventDefinitions>(definitions: 
       if (!entry) return failure('type', `unknown event type '${shorten(type)}'`);
       const resolved = version === undefined ? entry.latest : version;
       if (!isKnownVersion(entry, resolved)) return failure('version', versionMessage(entry, version));
-      return readVersion(entry, resolved, input) as ParseResult<E>;
+      const result = readVersion(entry, resolved, input);
+      if (!result.ok) return result;
+      // Every string of every type is checked here, so no field schema can forget it.
+      const unstorable = unstorableStrings(result.event);
+      return (unstorable.length > 0 ? { ok: false, errors: fieldErrors(unstorable) } : result) as ParseResult<E>;
     } catch (error) {
       // Inputs with throwing getters or proxies must still get an answer, not a crash.
       return failure('', `could not read the event: ${shorten(describeThrown(error))}`);
@@ -184,6 +189,16 @@ function fieldErrors(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] 
   );
   if (errors.length <= MAX_ERRORS) return errors;
   return [...errors.slice(0, MAX_ERRORS), { path: '', message: `and ${errors.length - MAX_ERRORS} more errors` }];
+}
+
+/** Strings of a parsed event that PostgreSQL could not store, as issues at their paths. */
+function unstorableStrings(value: unknown, path: PropertyKey[] = [], issues: z.core.$ZodIssue[] = []): z.core.$ZodIssue[] {
+  if (typeof value === 'string') {
+    if (!isStorableText(value)) issues.push({ code: 'custom', path, message: UNSTORABLE_TEXT_MESSAGE, input: value });
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [key, child] of Object.entries(value)) unstorableStrings(child, [...path, key], issues);
+  }
+  return issues;
 }
 
 function describeThrown(error: unknown): string {
