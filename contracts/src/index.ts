@@ -22,7 +22,7 @@ export {
   type ParseResult,
   type Upcaster,
 } from './registry';
-export { isoDateTime } from './fields';
+export { isoDateTime, isStorableText, UNSTORABLE_TEXT_MESSAGE } from './fields';
 export { outranks, visitorLinkOf, winningLink, type VisitorLink } from './identity';
 export { toStoredEvent, type EventToStore, type RecordedEventInput } from './storage';
 export * as customer from './customer';

@@ -85,6 +85,10 @@ function problemFromFastifyError(error: unknown): Problem | undefined {
       return { type: problemType('malformed-json'), title: 'Malformed JSON', status: 400, detail: 'The request body is empty; a JSON document was expected.' };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return { type: problemType('malformed-json'), title: 'Malformed JSON', status: 400, detail: 'The request body is not valid JSON.' };
+    case 'FST_ERR_BAD_URL':
+      return { type: problemType('bad-url'), title: 'Bad URL', status: 400, detail: `${error.message.slice(0, 300)}: percent-encoding must spell UTF-8.` };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return { type: problemType('uri-too-long'), title: 'URI too long', status: 414, detail: 'A path parameter exceeds 512 characters.' };
   }
   if (error instanceof SyntaxError) {
     return { type: problemType('malformed-json'), title: 'Malformed JSON', status: 400, detail: 'The request body is not valid JSON.' };

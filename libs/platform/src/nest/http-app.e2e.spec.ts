@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Module, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Module, Param, Post, Query } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Writable } from 'node:stream';
 import { Pool } from 'pg';
@@ -35,6 +35,12 @@ class ThingsController {
   @Get('admin-only')
   adminOnly() {
     return { ok: true };
+  }
+
+  @Get('named/:name')
+  @Public()
+  named(@Param('name') name: string, @Query() query: unknown) {
+    return { name, query };
   }
 
   @Get('broken')
@@ -167,6 +173,35 @@ describe('createHttpApp + PlatformModule over HTTP', () => {
 
   it('answers unknown routes with a 404 problem', async () => {
     await expectProblem(await fetch(`${base}/nowhere`), 404, 'not-found');
+  });
+
+  it('answers a URL the router cannot decode with a problem, not Fastify\'s own JSON', async () => {
+    const problem = await expectProblem(await fetch(`${base}/things/named/a%ffb`), 400, 'bad-url');
+    expect(problem.detail).toContain('not a valid url component');
+  });
+
+  it('takes path parameters up to 512 characters (a 128-character id, percent-encoded) and answers longer ones 414 as a problem', async () => {
+    const id = 'c'.repeat(128);
+    const response = await fetch(`${base}/things/named/${id}`);
+    expect(response.status).toBe(200);
+    expect(await json(response)).toEqual({ name: id, query: {} });
+    expect((await fetch(`${base}/things/named/${'%3A'.repeat(170)}`)).status).toBe(200);
+    await expectProblem(await fetch(`${base}/things/named/${'c'.repeat(513)}`), 414, 'uri-too-long');
+  });
+
+  it.each([
+    ['a NUL in a path parameter', '/things/named/a%00b', 'name'],
+    ['a NUL in a query value', '/things/named/a?q=a%00b', 'q'],
+    ['a NUL in a repeated query value', '/things/named/a?q=ok&q=%00', 'q'],
+    ['a NUL in a query key', '/things/named/a?a%00b=1', ''],
+  ])('answers %s with a 400 naming it, before any handler or database sees it', async (_case, path, field) => {
+    const problem = await expectProblem(await fetch(`${base}${path}`), 400, 'validation');
+    expect(problem.errors).toEqual([{ path: field, message: expect.stringContaining('NUL') }]);
+  });
+
+  it('keeps ordinary Unicode in parameters', async () => {
+    const response = await fetch(`${base}/things/named/J%C3%BCrgen%F0%9F%98%80?q=%C3%A9t%C3%A9`);
+    expect(await json(response)).toEqual({ name: 'Jürgen😀', query: { q: 'été' } });
   });
 
   it('turns an unexpected error into an opaque 500 and logs it', async () => {

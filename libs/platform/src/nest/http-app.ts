@@ -2,13 +2,15 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { FastifyInstance } from 'fastify';
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '@rapport/contracts';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/api-keys';
-import { MalformedJsonError } from '../errors';
+import { MalformedJsonError, ValidationError, type FieldError } from '../errors';
 import type { Logger } from '../logger';
 import { httpMetrics } from '../metrics';
 import { PinoNestLogger } from './nest-logger';
 import { FieldErrorDto, ProblemDto } from './openapi';
+import { PROBLEM_CONTENT_TYPE, problemFromError } from '../problem';
 import { ProblemFilter } from './problem.filter';
 
 export interface HttpAppOptions {
@@ -22,13 +24,21 @@ export interface HttpAppOptions {
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+/** Fastify's default of 100 is below a 128-character id; 512 leaves room for percent-encoding it. */
+export const MAX_PATH_PARAM_LENGTH = 512;
 
 /** A Nest app on Fastify that only accepts JSON, answers errors as problems, logs and measures every request. */
 export async function createHttpApp(rootModule: Type<unknown> | DynamicModule, options: HttpAppOptions): Promise<NestFastifyApplication> {
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
-  const adapter = new FastifyAdapter({ bodyLimit, logger: false });
+  const adapter = new FastifyAdapter({
+    bodyLimit,
+    logger: false,
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    frameworkErrors: answerRouterError,
+  });
   const fastify = adapter.getInstance() as unknown as FastifyInstance;
   acceptJsonOnly(fastify);
+  rejectUnstorableUrlText(fastify);
   observeRequests(fastify, options.logger);
 
   // bodyParser: false keeps Nest from adding a urlencoded parser; abortOnError: false lets callers see boot errors.
@@ -81,6 +91,34 @@ function acceptJsonOnly(fastify: FastifyInstance): void {
       return;
     }
     parseJson(request, body, (error, value) => (error ? done(new MalformedJsonError(), undefined) : done(null, value)));
+  });
+}
+
+/** Errors the router raises before any route or filter runs (bad percent-encoding, over-long parameters). */
+function answerRouterError(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const { problem } = problemFromError(error, request.url.split('?')[0]);
+  void reply.status(problem.status).header('content-type', PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+}
+
+/**
+ * Path parameters and query values reach PostgreSQL as text, which cannot hold NUL: every route
+ * gets a 400 naming the parameter instead of a 500 from the database.
+ */
+function rejectUnstorableUrlText(fastify: FastifyInstance): void {
+  fastify.addHook('preValidation', (request, _reply, done) => {
+    const errors: FieldError[] = [];
+    const check = (values: unknown) => {
+      if (typeof values !== 'object' || values === null) return;
+      for (const [key, value] of Object.entries(values)) {
+        if (!isStorableText(key)) errors.push({ path: '', message: `a parameter name ${UNSTORABLE_TEXT_MESSAGE}` });
+        else if ([value].flat().some((item) => typeof item === 'string' && !isStorableText(item))) {
+          errors.push({ path: key.slice(0, 100), message: UNSTORABLE_TEXT_MESSAGE });
+        }
+      }
+    };
+    check(request.params);
+    check(request.query);
+    done(errors.length > 0 ? new ValidationError(errors) : undefined);
   });
 }
 
