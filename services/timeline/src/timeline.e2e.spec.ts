@@ -116,6 +116,34 @@ describe('timeline API over a mixed history', () => {
     }
   });
 
+  it.each([
+    ['a cursor holding an impossible date', `/v1/customers/${CUSTOMER}/timeline?cursor=${Buffer.from(JSON.stringify(['2024-02-30T00:00:00.000000Z', 1, 'newest'])).toString('base64url')}`, 'cursor'],
+    ['a cursor holding hour 25', `/v1/customers/${CUSTOMER}/timeline?cursor=${Buffer.from(JSON.stringify(['2024-02-01T25:00:00.000000Z', 1, 'newest'])).toString('base64url')}`, 'cursor'],
+    ['from with an offset beyond ±15:59', `/v1/customers/${CUSTOMER}/timeline?from=2024-01-01T00:00:00%2B16:00`, 'from'],
+    ['to in UTC year 10000', `/v1/customers/${CUSTOMER}/timeline?to=9999-12-31T23:00:00-02:00`, 'to'],
+    ['a NUL in the customer id of the profile', '/v1/customers/a%00b', 'customerId'],
+    ['a NUL in the customer id of the timeline', '/v1/customers/a%00b/timeline', 'customerId'],
+    ['a NUL in the search text', '/v1/customers?q=a%00b', 'q'],
+    ['a NUL in a timeline channel', `/v1/customers/${CUSTOMER}/timeline?channels=a%00b`, 'channels'],
+  ])('answers %s with a 400 naming it, not a 500', async (_case, path, field) => {
+    const response = await app.get<{ errors: { path: string }[] }>(path);
+    expect([response.status, response.body.errors?.[0]?.path]).toEqual([400, field]);
+  });
+
+  it('serves every customer route for the longest id ingest accepts (128 characters)', async () => {
+    const longId = `c${'x'.repeat(126)}9`;
+    await app.emit([
+      { id: '20000000-0000-4000-8000-000000000003', type: 'CustomerRegistered', version: 1, customerId: longId, occurredAt: '2024-04-11T00:00:00Z', source: 'shop', data: { firstName: 'Long' } },
+    ]);
+    await app.projections.settled();
+    const profile = await app.get<ProfileSummary>(`/v1/customers/${longId}`);
+    expect([profile.status, profile.body.customerId]).toEqual([200, longId]);
+    const timeline = await app.get<TimelinePage>(`/v1/customers/${longId}/timeline`);
+    expect([timeline.status, rows(timeline.body.entries)]).toEqual([200, [['CustomerRegistered', '2024-04-11T00:00:00.000Z', 'Registered', null]]]);
+    const entry = await app.get(`/v1/customers/${longId}/timeline/20000000-0000-4000-8000-000000000003`);
+    expect(entry.status).toBe(200);
+  });
+
   it('pages with a cursor that stays stable while entries are inserted before, between and after', async () => {
     const seen: TimelineEntry[] = [];
     let cursor: string | null = null;

@@ -1,3 +1,4 @@
+import { isoDateTime } from '@rapport/contracts';
 import type { Sql } from '@rapport/projections';
 import type { Audience } from '../audience';
 import { InvalidQueryError } from '../errors';
@@ -159,11 +160,13 @@ function encodeCursor(at: string, position: number, order: TimelineOrder): strin
 
 /** The exact shape OCCURRED_KEY writes; anything else is not our cursor (and may not be a PostgreSQL time). */
 const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+// The shape alone lets 2024-02-30 through, which PostgreSQL refuses; the contracts' rule knows the calendar.
+const isCursorTime = (at: string) => CURSOR_TIME.test(at) && isoDateTime.safeParse(at).success;
 
 function decodeCursor(cursor: string, order: TimelineOrder): { at: string; position: number } {
   try {
     const [at, position, cursorOrder] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown, unknown];
-    if (typeof at !== 'string' || !CURSOR_TIME.test(at) || !Number.isSafeInteger(position)) throw new Error('malformed');
+    if (typeof at !== 'string' || !isCursorTime(at) || !Number.isSafeInteger(position)) throw new Error('malformed');
     if (cursorOrder !== order) throw new InvalidQueryError('cursor', `this cursor pages the timeline ${String(cursorOrder)} first; keep order=${String(cursorOrder)}`);
     return { at, position: position as number };
   } catch (error) {

@@ -29,7 +29,12 @@ export function formatMoney(minor: number, currency: string): string {
 
 const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 const words = (value: string) => value.replace(/_/g, ' ');
-const clip = (text: string) => (text.length > MAX_SUMMARY ? `${text.slice(0, MAX_SUMMARY - 1)}…` : text);
+// A cut inside a surrogate pair leaves a lone surrogate, which the read model cannot store.
+const clip = (text: string) => {
+  if (text.length <= MAX_SUMMARY) return text;
+  const end = /[\ud800-\udbff]/.test(text[MAX_SUMMARY - 2]) ? MAX_SUMMARY - 2 : MAX_SUMMARY - 1;
+  return `${text.slice(0, end)}…`;
+};
 const quantityOf = (lines: readonly { quantity: number }[]) => lines.reduce((sum, line) => sum + line.quantity, 0);
 const ref = (kind: string, id: string | undefined) => (id === undefined ? [] : [`${kind}:${id}`]);
 const MESSAGE_NOUN: Record<string, string> = { email: 'Email', sms: 'SMS', chat: 'Chat message', phone: 'Phone call' };

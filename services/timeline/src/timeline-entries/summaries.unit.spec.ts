@@ -46,4 +46,15 @@ describe('timeline summaries', () => {
     const message = { ...exampleEvents().find((event) => event.type === 'MessageSent')!, data: { channel: 'sms', direction: 'inbound', subject: 'My address is 1 High St' } };
     expect(entryDetails(message as RapportEvent)).toMatchObject({ summary: 'SMS received: My address is 1 High St', publicSummary: 'SMS received' });
   });
+
+  it('cuts a long summary between characters, never inside a surrogate pair', () => {
+    const [filed] = exampleEvents().filter((event) => event.type === 'ComplaintFiled');
+    for (const text of [`a${'😀'.repeat(200)}`, `${'😀'.repeat(200)}`, `ab${'😀'.repeat(200)}`]) {
+      const { summary } = entryDetails({ ...filed, data: { ...filed.data, summary: text } } as RapportEvent);
+      expect(/\p{Cs}/u.test(summary)).toBe(false);
+      expect(summary.endsWith('😀…')).toBe(true);
+      expect(summary.length).toBeLessThanOrEqual(300);
+      expect(summary.length).toBeGreaterThanOrEqual(299);
+    }
+  });
 });
