@@ -31,7 +31,7 @@ export function parseBatchRequest(body: unknown): RapportEvent[] {
   } else if (events.length > MAX_BATCH_EVENTS) {
     errors.push({ path: 'events', message: `must hold at most ${MAX_BATCH_EVENTS} events, got ${events.length}` });
   }
-  if (errors.length > 0 || !Array.isArray(events)) throw new ValidationError(errors);
+  if (errors.length > 0 || !Array.isArray(events)) throw new ValidationError(capped(errors));
 
   const parsed: RapportEvent[] = [];
   const firstIndexOfId = new Map<string, number>();

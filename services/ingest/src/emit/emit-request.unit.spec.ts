@@ -67,6 +67,15 @@ describe('parseBatchRequest', () => {
     ]);
   });
 
+  it('caps the list of unknown top-level keys', () => {
+    const body: Record<string, unknown> = { events: [withId(1)] };
+    for (let key = 0; key < 60_000; key++) body[`k${key}`] = 1;
+    const errors = errorsOf(() => parseBatchRequest(body));
+    expect(errors).toHaveLength(201);
+    expect(errors[0]).toEqual({ path: 'k0', message: 'unknown field' });
+    expect(errors[200]).toEqual({ path: '', message: 'and 59800 more errors' });
+  });
+
   it('caps the number of reported errors', () => {
     const events = Array.from({ length: 500 }, () => ({ type: 'OrderPlaced' }));
     const errors = errorsOf(() => parseBatchRequest({ events }));
