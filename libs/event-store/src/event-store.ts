@@ -32,6 +32,11 @@ export interface EventToAppend {
   readonly type: string;
   readonly data: unknown;
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /**
+   * Digest of what makes the event what it is, chosen by the caller and stored with it, so that a
+   * later append of the same id can be told apart from a true re-send (see `differentContent`).
+   */
+  readonly contentHash?: string;
 }
 
 export interface StreamAppend {
@@ -48,6 +53,12 @@ export interface AppendedEvent {
   readonly position: number;
   /** True when an event with this id was already stored: nothing was written for it. */
   readonly duplicate: boolean;
+  /**
+   * For a duplicate: the stored event is not this one — it sits in another stream, or both carry a
+   * content hash and the hashes differ (the id was reused). False for a true re-send, for an event
+   * stored or re-sent without a hash, and for new events. Adapters that predate it leave it out.
+   */
+  readonly differentContent?: boolean;
 }
 
 export interface AppendResult {

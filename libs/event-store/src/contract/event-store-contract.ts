@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConcurrencyError } from '../errors';
-import type { EventStore, EventToAppend, ExpectedRevision, RecordedEvent } from '../event-store';
+import type { AppendResult, EventStore, EventToAppend, ExpectedRevision, RecordedEvent } from '../event-store';
 
 export interface OpenedStore {
   store: EventStore;
@@ -158,6 +158,48 @@ export function describeEventStoreContract(name: string, open: () => Promise<Ope
         expect(new Set(positions).size).toBe(1);
         expect(results.flatMap((result) => result.events).filter((event) => !event.duplicate)).toHaveLength(4);
         expect(await store.readStream(id)).toHaveLength(4);
+      });
+    });
+
+    describe('idempotency keys reused for other content', () => {
+      const hashed = (events: EventToAppend[], hash: (index: number) => string | undefined) =>
+        events.map((event, index) => ({ ...event, contentHash: hash(index) }));
+      const outcome = (result: AppendResult) => result.events.map((event) => [event.id, event.duplicate, event.differentContent]);
+
+      it('reports a re-sent id with the same content hash as a plain duplicate', async () => {
+        const id = stream('samehash');
+        const events = hashed(someEvents(2), (index) => `hash-${index}`);
+        await store.append(id, events);
+        expect(outcome(await store.append(id, events))).toEqual(events.map((event) => [event.id, true, false]));
+      });
+
+      it('flags a re-sent id with another content hash, keeps the original and still stores the new events', async () => {
+        const id = stream('otherhash');
+        const [a, b] = hashed(someEvents(2), () => 'first');
+        const first = await store.append(id, [a]);
+        const second = await store.append(id, [{ ...a, data: { changed: true }, contentHash: 'second' }, b]);
+        expect(outcome(second)).toEqual([
+          [a.id, true, true],
+          [b.id, false, false],
+        ]);
+        expect([second.events[0].revision, second.events[0].position]).toEqual([0, first.events[0].position]);
+        const stored = await store.readStream(id);
+        expect(stored.map((event) => [event.id, event.data])).toEqual([
+          [a.id, { index: 0 }],
+          [b.id, { index: 1 }],
+        ]);
+        expect(stored[0].metadata).toEqual({ source: 'contract' });
+      });
+
+      it('treats an event stored without a hash, or re-sent without one, as the same content', async () => {
+        const id = stream('nohash');
+        const [legacy, hashedFirst] = someEvents(2);
+        await store.append(id, [legacy, { ...hashedFirst, contentHash: 'stored' }]);
+        const again = await store.append(id, [{ ...legacy, contentHash: 'now' }, hashedFirst]);
+        expect(outcome(again)).toEqual([
+          [legacy.id, true, false],
+          [hashedFirst.id, true, false],
+        ]);
       });
     });
 

@@ -12,7 +12,7 @@ import {
 } from '@eventstore/db-client';
 import { ConcurrencyError } from '../errors';
 import { expectedRevisionHolds, type AppendedEvent, type AppendResult, type EventToAppend, type ExpectedRevision, type RecordedEvent } from '../event-store';
-import { toClientRevision, toRecordedEvent, toStoreError, type StreamTail } from './mapping';
+import { CONTENT_HASH_KEY, contentHashOf, toClientRevision, toRecordedEvent, toStoreError, type StreamTail } from './mapping';
 
 /** Another process appending to the same stream makes our conditional append fail; we re-read and decide again. */
 const MAX_ATTEMPTS = 20;
@@ -21,6 +21,8 @@ interface StreamSnapshot {
   readonly tail: StreamTail;
   /** Stored events among the ids asked about, by lower-cased id. */
   readonly stored: ReadonlyMap<string, RecordedEvent>;
+  /** Content hashes of those stored events that have one. */
+  readonly storedHashes: ReadonlyMap<string, string>;
 }
 
 export class StreamAppender {
@@ -47,7 +49,7 @@ export class StreamAppender {
       const fresh = events.filter((_, index) => !snapshot.stored.has(ids[index]));
       // An append of no events still answers for the expectation (a retry of known events does not).
       if (events.length === 0 && !expectedRevisionHolds(expected, snapshot.tail)) throw new ConcurrencyError(streamId, expected, snapshot.tail);
-      if (fresh.length === 0) return duplicatesOnly(streamId, ids, snapshot);
+      if (fresh.length === 0) return duplicatesOnly(streamId, events, ids, snapshot);
       if (!expectedRevisionHolds(expected, snapshot.tail)) throw new ConcurrencyError(streamId, expected, snapshot.tail);
       let last: number;
       try {
@@ -68,7 +70,7 @@ export class StreamAppender {
       return {
         streamId,
         nextExpectedRevision: last,
-        events: ids.map((id) => toAppended(byId.get(id), id, streamId, snapshot.stored.has(id))),
+        events: ids.map((id, index) => toAppended(byId.get(id), id, streamId, duplicateOutcome(events[index], id, snapshot))),
       };
     }
   }
@@ -77,6 +79,7 @@ export class StreamAppender {
 /** Reads the stream from its end until every id is found (cheap for retries) or the start is reached (new ids). */
 async function snapshotStream(client: EventStoreDBClient, streamId: string, ids: ReadonlySet<string>): Promise<StreamSnapshot> {
   const stored = new Map<string, RecordedEvent>();
+  const storedHashes = new Map<string, string>();
   let tail: StreamTail = -1;
   // Only the leader is sure to hold every acknowledged write.
   const read = client.readStream(streamId, { requiresLeader: true, direction: BACKWARDS, fromRevision: END });
@@ -85,7 +88,11 @@ async function snapshotStream(client: EventStoreDBClient, streamId: string, ids:
       if (!resolved.event) continue;
       if (tail === -1) tail = Number(resolved.event.revision);
       const id = resolved.event.id.toLowerCase();
-      if (ids.has(id)) stored.set(id, toRecordedEvent(resolved.event, resolved.commitPosition));
+      if (ids.has(id)) {
+        stored.set(id, toRecordedEvent(resolved.event, resolved.commitPosition));
+        const hash = contentHashOf(resolved.event);
+        if (hash !== undefined) storedHashes.set(id, hash);
+      }
       if (stored.size === ids.size) break;
     }
   } catch (error) {
@@ -93,7 +100,7 @@ async function snapshotStream(client: EventStoreDBClient, streamId: string, ids:
   } finally {
     await read.cancel();
   }
-  return { tail, stored };
+  return { tail, stored, storedHashes };
 }
 
 export async function readStreamEvents(read: StreamingRead<ResolvedEvent>): Promise<RecordedEvent[]> {
@@ -109,17 +116,29 @@ export async function readStreamEvents(read: StreamingRead<ResolvedEvent>): Prom
   return events;
 }
 
-function duplicatesOnly(streamId: string, ids: readonly string[], snapshot: StreamSnapshot): AppendResult {
+function duplicatesOnly(streamId: string, events: readonly EventToAppend[], ids: readonly string[], snapshot: StreamSnapshot): AppendResult {
   return {
     streamId,
     nextExpectedRevision: snapshot.tail,
-    events: ids.map((id) => toAppended(snapshot.stored.get(id), id, streamId, true)),
+    events: ids.map((id, index) => toAppended(snapshot.stored.get(id), id, streamId, duplicateOutcome(events[index], id, snapshot))),
   };
 }
 
-function toAppended(event: RecordedEvent | undefined, id: string, streamId: string, duplicate: boolean): AppendedEvent {
+interface DuplicateOutcome {
+  readonly duplicate: boolean;
+  readonly differentContent: boolean;
+}
+
+/** Ids are looked up in the target stream only, so a duplicate differs only by its content hash. */
+function duplicateOutcome(event: EventToAppend, id: string, snapshot: StreamSnapshot): DuplicateOutcome {
+  if (!snapshot.stored.has(id)) return { duplicate: false, differentContent: false };
+  const stored = snapshot.storedHashes.get(id);
+  return { duplicate: true, differentContent: stored !== undefined && event.contentHash !== undefined && stored !== event.contentHash };
+}
+
+function toAppended(event: RecordedEvent | undefined, id: string, streamId: string, outcome: DuplicateOutcome): AppendedEvent {
   if (!event) throw new Error(`event ${id} was appended to ${streamId} but could not be read back`);
-  return { id, streamId, revision: event.revision, position: event.position, duplicate };
+  return { id, streamId, revision: event.revision, position: event.position, ...outcome };
 }
 
 function toEventData(event: EventToAppend) {
@@ -127,6 +146,6 @@ function toEventData(event: EventToAppend) {
     id: event.id.toLowerCase(),
     type: event.type,
     data: (event.data ?? null) as JSONType,
-    metadata: { ...event.metadata },
+    metadata: event.contentHash === undefined ? { ...event.metadata } : { ...event.metadata, [CONTENT_HASH_KEY]: event.contentHash },
   });
 }

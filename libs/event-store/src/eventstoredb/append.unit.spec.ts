@@ -14,6 +14,7 @@ import {
 import { ConcurrencyError } from '../errors';
 import type { EventToAppend } from '../event-store';
 import { StreamAppender } from './append';
+import { toRecordedEvent } from './mapping';
 
 /**
  * EventStoreDB cannot run here, so this stands in for it: streams with revisions, one global log,
@@ -102,8 +103,8 @@ describe('StreamAppender', () => {
       streamId: 'customer-1',
       nextExpectedRevision: 1,
       events: [
-        { id: events[0].id, streamId: 'customer-1', revision: 0, position: 100, duplicate: false },
-        { id: events[1].id, streamId: 'customer-1', revision: 1, position: 200, duplicate: false },
+        { id: events[0].id, streamId: 'customer-1', revision: 0, position: 100, duplicate: false, differentContent: false },
+        { id: events[1].id, streamId: 'customer-1', revision: 1, position: 200, duplicate: false, differentContent: false },
       ],
     });
   });
@@ -170,5 +171,32 @@ describe('StreamAppender', () => {
     const result = await appender.append('customer-1', events, 'any');
     expect(result.events.map((event) => [event.revision, event.duplicate])).toEqual([[1, true], [2, true]]);
     expect(server.streams.get('customer-1')).toHaveLength(3);
+  });
+
+  it('stores the content hash in the metadata, hands the metadata back without it, and flags a reused id', async () => {
+    const [a, b] = someEvents(2);
+    await appender.append('customer-1', [{ ...a, contentHash: 'first' }], 'any');
+    expect(server.streams.get('customer-1')![0].metadata).toEqual({ source: 'unit', $contentHash: 'first' });
+
+    const same = await appender.append('customer-1', [{ ...a, contentHash: 'first' }], 'any');
+    expect(same.events.map((event) => [event.duplicate, event.differentContent])).toEqual([[true, false]]);
+    const reused = await appender.append('customer-1', [{ ...a, contentHash: 'second' }, b], 'any');
+    expect(reused.events.map((event) => [event.revision, event.duplicate, event.differentContent])).toEqual([
+      [0, true, true],
+      [1, false, false],
+    ]);
+    const written = server.streams.get('customer-1')!;
+    expect(written.map((event) => event.metadata)).toEqual([{ source: 'unit', $contentHash: 'first' }, { source: 'unit' }]);
+    expect(toRecordedEvent(written[0]).metadata).toEqual({ source: 'unit' });
+  });
+
+  it('counts an event stored or re-sent without a hash as the same content', async () => {
+    const [legacy, hashed] = someEvents(2);
+    await appender.append('customer-1', [legacy, { ...hashed, contentHash: 'stored' }], 'any');
+    const again = await appender.append('customer-1', [{ ...legacy, contentHash: 'now' }, hashed], 'any');
+    expect(again.events.map((event) => [event.duplicate, event.differentContent])).toEqual([
+      [true, false],
+      [true, false],
+    ]);
   });
 });

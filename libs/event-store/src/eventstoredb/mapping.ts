@@ -12,6 +12,9 @@ import type { ExpectedRevision, RecordedEvent, StreamAppend } from '../event-sto
 /** Revision of a stream's last event, -1 when the stream does not exist (our convention). */
 export type StreamTail = number;
 
+/** Metadata key under which an event's content hash is stored; taken out again on read, as on PostgreSQL. */
+export const CONTENT_HASH_KEY = '$contentHash';
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CHECKPOINT = /^(\d+):(\d+)$/;
 
@@ -89,10 +92,22 @@ export function toRecordedEvent(event: ClientRecordedEvent, commitPosition?: big
     revision: Number(event.revision),
     position: Number(position.commit),
     data: event.isJson ? event.data : Buffer.from(event.data).toString('base64'),
-    metadata: isJsonObject(event.metadata) ? event.metadata : {},
+    metadata: isJsonObject(event.metadata) ? withoutContentHash(event.metadata) : {},
     recordedAt: event.created.toISOString(),
     checkpoint: encodeCheckpoint(position),
   };
+}
+
+/** The content hash stored in an event's metadata, if it has one. */
+export function contentHashOf(event: ClientRecordedEvent): string | undefined {
+  const hash = isJsonObject(event.metadata) ? event.metadata[CONTENT_HASH_KEY] : undefined;
+  return typeof hash === 'string' ? hash : undefined;
+}
+
+function withoutContentHash(metadata: Record<string, unknown>): Record<string, unknown> {
+  if (!Object.hasOwn(metadata, CONTENT_HASH_KEY)) return metadata;
+  const { [CONTENT_HASH_KEY]: _hash, ...rest } = metadata;
+  return rest;
 }
 
 function isJsonObject(value: unknown): value is Record<string, unknown> {

@@ -86,6 +86,7 @@ export class PostgresEventStore implements EventStore {
         revision: Number(row.revision),
         position: Number(row.position),
         duplicate: row.duplicate,
+        differentContent: row.different_content,
       }));
       offset += append.events.length;
       const own = events.filter((event) => event.streamId === append.streamId);
@@ -170,6 +171,7 @@ interface AppendRow {
   revision: string;
   position: string;
   duplicate: boolean;
+  different_content: boolean;
 }
 
 export interface EncodedAppend {
@@ -178,14 +180,14 @@ export interface EncodedAppend {
   streamIndex: number[];
   ids: string[];
   types: string[];
-  /** [data, metadata] of each event, in the order of `ids`. */
-  payloads: [unknown, Record<string, unknown>][];
+  /** [data, metadata] or [data, metadata, contentHash] of each event, in the order of `ids`. */
+  payloads: ([unknown, Record<string, unknown>] | [unknown, Record<string, unknown>, string])[];
 }
 
 /** The one statement an append runs: exported so that tests can run it inside a transaction they hold open. */
 export function appendStatement(schema: string, request: EncodedAppend): { text: string; values: unknown[] } {
   return {
-    text: `SELECT event_id, stream_id, revision, position, duplicate FROM "${schema}".append_events($1, $2, $3, $4, $5, $6)`,
+    text: `SELECT event_id, stream_id, revision, position, duplicate, different_content FROM "${schema}".append_events($1, $2, $3, $4, $5, $6)`,
     values: [request.streams, request.expected, request.streamIndex, request.ids, request.types, JSON.stringify(request.payloads)],
   };
 }
@@ -211,7 +213,9 @@ export function encodeAppends(appends: readonly StreamAppend[]): EncodedAppend {
       encoded.streamIndex.push(encoded.streams.length);
       encoded.ids.push(id);
       encoded.types.push(event.type);
-      encoded.payloads.push([event.data ?? null, event.metadata ?? {}]);
+      if (event.contentHash !== undefined && typeof event.contentHash !== 'string') throw new InvalidAppendError(`event ${id} has a content hash that is not a string`);
+      const payload = [event.data ?? null, event.metadata ?? {}] as const;
+      encoded.payloads.push(event.contentHash === undefined ? [...payload] : [...payload, event.contentHash]);
     }
   }
   return encoded;

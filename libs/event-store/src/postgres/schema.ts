@@ -1,4 +1,4 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 
 /** Expected-revision codes understood by the append function (exact revisions are ≥ 0). */
 export const EXPECTED_ANY = -1;
@@ -7,6 +7,9 @@ export const EXPECTED_STREAM_EXISTS = -3;
 
 /** SQLSTATE raised by the append function when an expected revision does not hold. */
 export const WRONG_EXPECTED_REVISION = 'RA001';
+
+/** SQLSTATE of CREATE OR REPLACE FUNCTION when the result columns differ (42P13, invalid_function_definition). */
+const CANNOT_CHANGE_RETURN_TYPE = '42P13';
 
 /** Advisory-lock namespace for stream locks (first key of the two-key form). */
 const STREAM_LOCK_NAMESPACE = 72_656_770;
@@ -33,6 +36,8 @@ function migrations(schema: string): string[] {
      );
      -- Subscriptions read in (transaction, position) order: see subscription.ts.
      CREATE INDEX events_tx_position_idx ON ${s}.events (tx_id, position);`,
+    // Null for events appended before it existed: nullable without a default, so no rewrite of the table.
+    `ALTER TABLE ${s}.events ADD COLUMN content_hash text;`,
   ];
 }
 
@@ -43,6 +48,9 @@ function migrations(schema: string): string[] {
  * escape every event's JSON again as an array literal. An older signature is left in place
  * for processes of the previous release still running during an upgrade.
  *
+ * A payload may carry the caller's content hash as a third element; a duplicate is reported as
+ * `different_content` when it sits in another stream or both hashes are known and differ.
+ *
  * Stream locks are advisory locks taken in hash order BEFORE anything is written, so the
  * transaction id is assigned only once every lock is held: per stream, later revisions always
  * get later transaction ids.
@@ -52,7 +60,7 @@ function appendFunction(schema: string): string {
   return `CREATE OR REPLACE FUNCTION ${s}.append_events(
        p_streams text[], p_expected bigint[], p_stream_index int[],
        p_ids uuid[], p_types text[], p_payloads jsonb
-     ) RETURNS TABLE (event_id uuid, stream_id text, revision bigint, "position" bigint, duplicate boolean)
+     ) RETURNS TABLE (event_id uuid, stream_id text, revision bigint, "position" bigint, duplicate boolean, different_content boolean)
      LANGUAGE plpgsql VOLATILE AS $fn$
      #variable_conflict use_column
      DECLARE
@@ -89,7 +97,8 @@ function appendFunction(schema: string): string {
 
        RETURN QUERY
        WITH request AS (
-         SELECT q.ord, p_streams[q.sidx] AS stream_id, q.id, q.type, q.payload -> 0 AS data, q.payload -> 1 AS metadata
+         SELECT q.ord, p_streams[q.sidx] AS stream_id, q.id, q.type, q.payload -> 0 AS data, q.payload -> 1 AS metadata,
+                q.payload ->> 2 AS content_hash
            FROM ROWS FROM (unnest(p_stream_index), unnest(p_ids), unnest(p_types), jsonb_array_elements(p_payloads))
                 WITH ORDINALITY AS q(sidx, id, type, payload, ord)
        ),
@@ -98,21 +107,40 @@ function appendFunction(schema: string): string {
            FROM request r WHERE r.id <> ALL (v_known)
        ),
        inserted AS (
-         INSERT INTO ${s}.events (event_id, stream_id, revision, type, data, metadata)
+         INSERT INTO ${s}.events (event_id, stream_id, revision, type, data, metadata, content_hash)
          SELECT f.id, f.stream_id,
                 coalesce((SELECT max(e.revision) FROM ${s}.events e WHERE e.stream_id = f.stream_id), -1) + f.n,
-                f.type, f.data, f.metadata
+                f.type, f.data, f.metadata, f.content_hash
            FROM fresh f ORDER BY f.ord
          RETURNING ${s}.events.event_id, ${s}.events.stream_id, ${s}.events.revision, ${s}.events.position
        )
        SELECT r.id, coalesce(i.stream_id, k.stream_id), coalesce(i.revision, k.revision),
-              coalesce(i.position, k.position), i.event_id IS NULL
+              coalesce(i.position, k.position), i.event_id IS NULL,
+              i.event_id IS NULL AND (k.stream_id <> r.stream_id OR k.content_hash <> r.content_hash) IS TRUE
          FROM request r
          LEFT JOIN inserted i ON i.event_id = r.id
          LEFT JOIN ${s}.events k ON i.event_id IS NULL AND k.event_id = r.id
         ORDER BY r.ord;
      END
      $fn$;`;
+}
+
+/** An upgrade that changes the function's result columns must drop it first: in one transaction, so no caller sees it missing. */
+async function replaceAppendFunction(client: PoolClient, schema: string): Promise<void> {
+  try {
+    await client.query(appendFunction(schema));
+  } catch (error) {
+    if ((error as { code?: string }).code !== CANNOT_CHANGE_RETURN_TYPE) throw error;
+    await client.query('BEGIN');
+    try {
+      await client.query(`DROP FUNCTION "${schema}".append_events(text[], bigint[], int[], uuid[], text[], jsonb)`);
+      await client.query(appendFunction(schema));
+      await client.query('COMMIT');
+    } catch (retryError) {
+      await client.query('ROLLBACK');
+      throw retryError;
+    }
+  }
 }
 
 /** Creates or upgrades the store's schema; safe to call from several processes at once. */
@@ -140,7 +168,7 @@ export async function migrate(pool: Pool, schema: string): Promise<void> {
         throw error;
       }
     }
-    await client.query(appendFunction(schema));
+    await replaceAppendFunction(client, schema);
   } finally {
     await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`rapport-migrate:${schema}`]).catch(() => undefined);
     client.release();
