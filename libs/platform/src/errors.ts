@@ -97,6 +97,24 @@ export class UnsupportedMediaTypeError extends Error {
   }
 }
 
+/**
+ * An idempotency key (event id) came back with other content than it was first stored with:
+ * an emitter bug, not a retry. `extensions` (the stored event's place, per-item results) go into
+ * the problem body.
+ */
+export class IdempotencyKeyReusedError extends Error {
+  readonly code = 'IDEMPOTENCY_KEY_REUSED';
+
+  constructor(
+    message: string,
+    readonly errors: readonly FieldError[],
+    readonly extensions: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(message);
+    this.name = 'IdempotencyKeyReusedError';
+  }
+}
+
 /** The body is not JSON at all (as opposed to JSON that fails validation). */
 export class MalformedJsonError extends Error {
   readonly code = 'MALFORMED_JSON';
@@ -119,10 +137,15 @@ export const ERROR_CODES = [
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   'INVALID_APPEND',
+  'IDEMPOTENCY_KEY_REUSED',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-export type CodedError = Error & { readonly code: ErrorCode; readonly errors?: readonly FieldError[] };
+export type CodedError = Error & {
+  readonly code: ErrorCode;
+  readonly errors?: readonly FieldError[];
+  readonly extensions?: Readonly<Record<string, unknown>>;
+};
 
 export function isCodedError(error: unknown): error is CodedError {
   const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;

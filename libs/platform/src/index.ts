@@ -10,6 +10,7 @@ export {
   ForbiddenError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
+  IdempotencyKeyReusedError,
   ERROR_CODES,
   isCodedError,
   type ErrorCode,

@@ -1,4 +1,4 @@
-import { isCodedError, type ErrorCode, type FieldError } from './errors';
+import { isCodedError, type CodedError, type ErrorCode, type FieldError } from './errors';
 
 /** RFC 9457 problem details, the body of every error response. */
 export interface Problem {
@@ -42,7 +42,7 @@ export function problemFromError(error: unknown, instance?: string): MappedProbl
 
 const withInstance = (problem: Problem, instance: string | undefined): Problem => (instance === undefined ? problem : { ...problem, instance });
 
-function problemForCode(code: ErrorCode, error: Error & { errors?: readonly FieldError[] }): Problem {
+function problemForCode(code: ErrorCode, error: CodedError): Problem {
   const detail = error.message;
   switch (code) {
     case 'VALIDATION':
@@ -55,6 +55,8 @@ function problemForCode(code: ErrorCode, error: Error & { errors?: readonly Fiel
       return { type: problemType('not-found'), title: 'Not found', status: 404, detail };
     case 'CONCURRENCY':
       return { type: problemType('concurrency-conflict'), title: 'Concurrent modification', status: 409, detail };
+    case 'IDEMPOTENCY_KEY_REUSED':
+      return { ...error.extensions, type: problemType('idempotency-key-reused'), title: 'Idempotency key reused', status: 409, detail, errors: error.errors ?? [] };
     case 'ILLEGAL_STATE':
       return { type: problemType('illegal-state'), title: 'Not allowed in the current state', status: 409, detail };
     case 'UNAUTHORIZED':

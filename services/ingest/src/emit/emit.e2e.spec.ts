@@ -66,12 +66,29 @@ describe('ingest emit API over HTTP', () => {
       const again = await post('/v1/events', JSON.stringify(event));
       expect(again.status).toBe(200);
       expect(await json(again)).toEqual({ ...first, duplicate: true });
-      // Even a changed body under a known id is a duplicate: the id is the idempotency key.
-      const changed = await post('/v1/events', JSON.stringify({ ...event, anonymousId: 'anon-1', customerId: undefined }));
-      expect(await json(changed)).toEqual({ ...first, duplicate: true });
+      // What is not part of the event's content (source, correlation, the version it was sent as) may change in a retry.
+      const retried = await post('/v1/events', JSON.stringify({ ...event, version: 1, source: 'shop-retry', correlationId: 'other' }));
+      expect([retried.status, await json(retried)]).toEqual([200, { ...first, duplicate: true }]);
 
       expect(await ingest.store.headPosition()).toBe(head);
       expect((await storedIds()).filter((id) => id === event.id)).toHaveLength(1);
+    });
+
+    it.each([
+      ['other data', (event: RapportEvent) => ({ ...event, data: { ...event.data, summary: 'something else' } })],
+      ['another occurredAt', (event: RapportEvent) => ({ ...event, occurredAt: '2024-03-05T10:00:00Z' })],
+      ['another type', (event: RapportEvent) => ({ ...exampleEvent('OrderDelivered'), id: event.id })],
+      ['another customer (another stream)', (event: RapportEvent) => ({ ...event, customerId: 'cust-other' })],
+      ['a visitor instead of the customer', (event: RapportEvent) => ({ ...event, customerId: undefined, anonymousId: 'anon-1' })],
+    ])('answers a known id re-sent with %s 409 idempotency-key-reused, naming the stored event, writing nothing', async (_case, change) => {
+      const event = fresh(exampleEvent('ComplaintFiled'));
+      const first = await json(await post('/v1/events', JSON.stringify(event)));
+      const head = await ingest.store.headPosition();
+
+      const body = await problem(await post('/v1/events', JSON.stringify(change(event))), 409, 'idempotency-key-reused');
+      expect(body).toMatchObject({ title: 'Idempotency key reused', streamId: first.streamId, revision: first.revision, position: first.position });
+      expect(body.errors).toEqual([{ path: 'id', message: `already stored with other content as ${first.streamId} revision ${first.revision} (position ${first.position})` }]);
+      expect(await ingest.store.headPosition()).toBe(head);
     });
 
     it('puts visitors in visitor streams', async () => {
@@ -129,6 +146,29 @@ describe('ingest emit API over HTTP', () => {
       const again = await json(await post('/v1/events/batch', JSON.stringify({ events })));
       expect(again).toEqual({ events: first.events.map((result: object) => ({ ...result, duplicate: true })) });
       expect(await ingest.store.headPosition()).toBe(head);
+    });
+
+    it('answers a batch reusing a known id 409, per event: the reused one named with its stored place, the others stored', async () => {
+      const known = fresh(exampleEvent('ComplaintFiled'));
+      const [stored] = (await json(await post('/v1/events/batch', JSON.stringify({ events: [known] })))).events;
+      const added = fresh(exampleEvent('OrderPlaced'));
+      const sameAgain = { ...known, id: randomUUID() };
+      const events = [added, { ...known, data: { ...known.data, summary: 'changed' } }, sameAgain];
+      const body = await problem(await post('/v1/events/batch', JSON.stringify({ events })), 409, 'idempotency-key-reused');
+      expect(body.errors).toEqual([
+        { index: 1, path: 'id', message: `already stored with other content as ${stored.streamId} revision ${stored.revision} (position ${stored.position})`, streamId: stored.streamId, revision: stored.revision, position: stored.position },
+      ]);
+      expect(body.detail).toBe('1 event reuses an id stored earlier with other content; nothing was written for it. The other events were stored (see events).');
+      expect(body.events.map((result: { id: string; duplicate: boolean }) => [result.id, result.duplicate])).toEqual([
+        [added.id, false],
+        [known.id, true],
+        [sameAgain.id, false],
+      ]);
+      expect(body.events[1]).toEqual({ ...stored, duplicate: true });
+      expect(await storedIds()).toEqual(expect.arrayContaining([added.id, sameAgain.id]));
+      // A true re-send of the same batch is still a plain 200 of duplicates.
+      const again = await post('/v1/events/batch', JSON.stringify({ events: [added, known] }));
+      expect(again.status).toBe(200);
     });
 
     it('rejects the whole batch when any item is bad, naming each with its index, and stores nothing', async () => {
@@ -281,8 +321,8 @@ describe('ingest emit API over HTTP', () => {
       expect(Object.keys(document.components.schemas.ProblemDto.properties)).toEqual(['type', 'title', 'status', 'detail', 'instance', 'errors']);
       const single = document.paths['/v1/events'].post;
       const batch = document.paths['/v1/events/batch'].post;
-      expect(Object.keys(single.responses).sort()).toEqual(['200', '201', '400', '401', '403', '413', '415']);
-      expect(Object.keys(batch.responses).sort()).toEqual(['200', '400', '401', '403', '413', '415']);
+      expect(Object.keys(single.responses).sort()).toEqual(['200', '201', '400', '401', '403', '409', '413', '415']);
+      expect(Object.keys(batch.responses).sort()).toEqual(['200', '400', '401', '403', '409', '413', '415']);
       expect(single.security).toEqual([{ bearer: [] }]);
       expect(single.responses['400'].content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/ProblemDto' });
       expect(single.requestBody.content['application/json'].schema.oneOf).toHaveLength(20);
