@@ -8,5 +8,5 @@ export { Relay, relayProducerConfig, type RelayOptions, type RelayState, type Re
 export { RelayCheckpoints, type RelayLease, type SavedCheckpoint } from './relay/relay-checkpoints';
 export { InMemoryKafka, InMemoryKafkaError, murmur2, type InMemoryKafkaOptions, type PublishedMessage } from './testing/in-memory-kafka';
 export { FaultyKafka, InjectedFault } from './testing/faults';
-export { kafkaSource, type KafkaSourceOptions } from './kafka-source';
+export { consumerGroupOf, kafkaSource, type KafkaSourceOptions } from './kafka-source';
 export { DeadLetters, DEAD_LETTER_HEADERS, type DeadLetter } from './dead-letters';

@@ -48,6 +48,9 @@ const ordersProjection: Projection<Order> = {
   },
 };
 
+/** A second projection over the same events, for two projections per process. */
+const revenueProjection: Projection<Order> = { ...ordersProjection, name: 'revenue', schema: 'revenue' };
+
 const RETRY = { initialRetryTime: 10, retries: 3 };
 
 describeWithBrokers(
@@ -81,7 +84,9 @@ describeWithBrokers(
       await database.drop();
     });
 
-    function startProjector(kafka: KafkaClient = broker().kafka): Promise<ProjectionRuntime> {
+    const group = (projection: string, generation: number) => `projector-${topic}.${projection}.g${generation}`;
+
+    function startProjector(kafka: KafkaClient = broker().kafka, projections: readonly Projection<Order>[] = [ordersProjection]): Promise<ProjectionRuntime> {
       const source = kafkaSource({
         kafka,
         groupId: `projector-${topic}`,
@@ -91,30 +96,32 @@ describeWithBrokers(
         headPosition: () => store.headPosition(),
         consumer: { retry: RETRY, sessionTimeout: 10_000, heartbeatInterval: 500 },
       });
-      const runtime = new ProjectionRuntime({ db, projections: [ordersProjection], source, replaySource: storeSource(store) });
+      const runtime = new ProjectionRuntime({ db, projections, source, replaySource: storeSource(store) });
       runtimes.push(runtime);
       return runtime.start().then(() => runtime);
     }
 
-    async function readModel(): Promise<Record<string, { orders: number; revisions: number[] }>> {
-      const { rows } = await pool.query<{ customer_id: string; orders: number; revisions: number[] }>('SELECT customer_id, orders, revisions FROM orders.customers ORDER BY 1');
+    async function readModel(schema = 'orders'): Promise<Record<string, { orders: number; revisions: number[] }>> {
+      const { rows } = await pool.query<{ customer_id: string; orders: number; revisions: number[] }>(`SELECT customer_id, orders, revisions FROM ${schema}.customers ORDER BY 1`);
       return Object.fromEntries(rows.map((row) => [row.customer_id, { orders: row.orders, revisions: row.revisions }]));
     }
 
     const ordersOf = (count: number) => ({ orders: count, revisions: Array.from({ length: count }, (_, revision) => revision) });
 
-    async function pgCheckpoints(): Promise<Map<string, number>> {
+    async function pgCheckpoints(projection = 'orders', generation = 1): Promise<Map<string, number>> {
       const { rows } = await pool.query<{ partition: string; checkpoint: string }>(
-        `SELECT partition, checkpoint FROM rapport_projections.checkpoints WHERE projection = 'orders' AND checkpoint IS NOT NULL`,
+        // A rebuild replays the store first: its `$all` checkpoint is no Kafka partition's.
+        `SELECT partition, checkpoint FROM rapport_projections.checkpoints WHERE projection = $1 AND generation = $2 AND checkpoint IS NOT NULL AND partition <> '$all'`,
+        [projection, generation],
       );
       return new Map(rows.map((row) => [row.partition, Number(row.checkpoint)]));
     }
 
-    async function kafkaOffsets(): Promise<Map<string, number>> {
+    async function kafkaOffsets(groupId = group('orders', 1)): Promise<Map<string, number>> {
       const admin = broker().kafka.admin();
       await admin.connect();
       try {
-        const [offsets] = await admin.fetchOffsets({ groupId: `projector-${topic}`, topics: [topic] });
+        const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
         return new Map(offsets.partitions.filter((p) => Number(p.offset) >= 0).map((p) => [`${topic}:${p.partition}`, Number(p.offset)]));
       } finally {
         await admin.disconnect();
@@ -231,8 +238,30 @@ describeWithBrokers(
         return read.length === 3 ? read : undefined;
       }, 'three dead letters');
       expect(letters.map((letter) => letter.headers[DEAD_LETTER_HEADERS.code]).sort()).toEqual(['INVALID_EVENT', 'POISON_MESSAGE', 'POISON_MESSAGE']);
-      expect(letters.every((letter) => letter.headers[DEAD_LETTER_HEADERS.group] === `projector-${topic}` && letter.headers[DEAD_LETTER_HEADERS.error] !== '')).toBe(true);
+      expect(letters.every((letter) => letter.headers[DEAD_LETTER_HEADERS.group] === group('orders', 1) && letter.headers[DEAD_LETTER_HEADERS.error] !== '')).toBe(true);
       expect(letters.map((letter) => letter.value)).toContain('not a rapport event');
+    });
+
+    it('names groups after projection and generation, whatever order two pods start them in, across a rebuild', async () => {
+      const sameOffsets = async (projection: string, generation: number) =>
+        JSON.stringify([...(await kafkaOffsets(group(projection, generation)))].sort()) === JSON.stringify([...(await pgCheckpoints(projection, generation))].sort());
+      await appendOrders(store, customers, 2);
+      const one = await startProjector(broker().kafka, [ordersProjection, revenueProjection]);
+      await startProjector(broker().kafka, [revenueProjection, ordersProjection]);
+      const twoEach = Object.fromEntries(customers.map((customer) => [customer, ordersOf(2)]));
+      await eventually(async () => JSON.stringify(await readModel('orders')) === JSON.stringify(twoEach), 'every order in orders', 15_000);
+      await eventually(async () => JSON.stringify(await readModel('revenue')) === JSON.stringify(twoEach), 'every order in revenue');
+      await eventually(() => sameOffsets('orders', 1), 'orders g1 offsets committed under its own group');
+      await eventually(() => sameOffsets('revenue', 1), 'revenue g1 offsets committed under its own group');
+
+      await one.rebuild('orders');
+      await one.rebuildFinished('orders');
+      await appendOrders(store, customers, 2);
+      const fourEach = Object.fromEntries(customers.map((customer) => [customer, ordersOf(4)]));
+      await eventually(async () => JSON.stringify(await readModel('orders')) === JSON.stringify(fourEach), 'every order in the rebuilt orders');
+      await eventually(async () => JSON.stringify(await readModel('revenue')) === JSON.stringify(fourEach), 'every later order in revenue');
+      expect((await pgCheckpoints('orders', 2)).size).toBeGreaterThan(0);
+      await eventually(() => sameOffsets('orders', 2), 'the rebuilt generation consuming as its own group');
     });
 
     it('shares partitions between group members and hands them over when one leaves', async () => {

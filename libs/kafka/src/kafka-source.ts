@@ -10,9 +10,12 @@ import { CUSTOMER_EVENTS_TOPIC, DEAD_LETTER_TOPIC } from './topics';
 export interface KafkaSourceOptions {
   readonly kafka: KafkaClient;
   /**
-   * Consumer group of the first projection started on this source, e.g.
-   * `rapport.projector.timeline`; further projections get `<groupId>.<n>` in start order.
-   * Names only matter for Kafka tooling: PostgreSQL checkpoints decide where reading resumes.
+   * Base of the consumer-group names, e.g. `rapport.projector.timeline`. Each generation of
+   * each projection gets its own group, `<groupId>.<projection>.g<generation>`, the same in
+   * every process whatever the start order: members feeding one generation share its
+   * partitions, while a rebuild reading the topic from the start beside the live generation
+   * needs every partition too. PostgreSQL checkpoints, not the group's offsets, decide where
+   * reading resumes.
    */
   readonly groupId: string;
   readonly topic?: string;
@@ -28,7 +31,7 @@ export interface KafkaSourceOptions {
 
 /**
  * The projection runtime's source for scaled mode: one consumer-group member per
- * projection per process. Each partition is handed to the runtime batch by batch, in
+ * projection generation per process. Each partition is handed to the runtime batch by batch, in
  * offset order; the runtime commits the read-model change together with the batch's
  * checkpoint (the next offset) in PostgreSQL, and only then is the offset committed to
  * Kafka. PostgreSQL is the truth: on every (re)assignment the source resumes exactly after
@@ -36,21 +39,19 @@ export interface KafkaSourceOptions {
  */
 export function kafkaSource(options: KafkaSourceOptions): EventSource {
   const topic = options.topic ?? CUSTOMER_EVENTS_TOPIC;
-  const groups = new WeakMap<SourceHandler, string>();
-  let started = 0;
   return {
     name: `kafka:${topic}`,
     headPosition: async () => options.headPosition?.(),
     start(handler: SourceHandler): SourceRun {
-      let groupId = groups.get(handler);
-      if (groupId === undefined) {
-        groupId = started === 0 ? options.groupId : `${options.groupId}.${started}`;
-        started += 1;
-        groups.set(handler, groupId);
-      }
+      const groupId = consumerGroupOf(options.groupId, handler);
       return new KafkaSourceRun(options, topic, groupId, handler);
     },
   };
+}
+
+/** The consumer group that feeds one generation of one projection, in every process alike. */
+export function consumerGroupOf(base: string, reader: { readonly projection: string; readonly generation: number }): string {
+  return `${base}.${reader.projection}.g${reader.generation}`;
 }
 
 class KafkaSourceRun implements SourceRun {

@@ -89,6 +89,7 @@ describe('projection rebuild switch-over', () => {
       headPosition: () => base.headPosition(),
       start: (handler) =>
         base.start({
+          ...handler,
           checkpointFor: (partition) => handler.checkpointFor(partition),
           apply: async (batch) => {
             await handler.apply(batch);

@@ -58,6 +58,8 @@ export class GenerationRunner {
     this.live = options.live;
     this.hooks = options.hooks ?? {};
     this.handler = {
+      projection: options.generation.projection,
+      generation: options.generation.generation,
       checkpointFor: (partition) => this.checkpointFor(partition),
       apply: (batch) => this.applyBatch(batch),
     };

@@ -55,6 +55,9 @@ export interface SourceBatch {
 
 /** Implemented by the runner; a source only calls it. */
 export interface SourceHandler {
+  /** Whose batches these are: a source that keeps per-reader state upstream (a Kafka consumer group) names it after them. */
+  readonly projection: string;
+  readonly generation: number;
   checkpointFor(partition: string): Promise<string | undefined>;
   /** Resolves once the batch and its checkpoint committed; rejects when nothing did. */
   apply(batch: SourceBatch): Promise<void>;

@@ -2,7 +2,7 @@ import type { EventStore } from '@rapport/event-store';
 import { createKafkaClient, kafkaSource, type BusConfig, type LogSink } from '@rapport/kafka';
 import { storeSource, type EventSource } from '@rapport/projections';
 
-/** Consumer group of the timeline's first projection; the second joins `<group>.1` (kafkaSource numbers them in start order). */
+/** Base of the timeline's consumer groups: each projection generation joins `<base>.<projection>.g<generation>`. */
 export const TIMELINE_CONSUMER_GROUP = 'rapport.projector.timeline';
 
 export interface ProjectorSourceOptions {
