@@ -242,6 +242,26 @@ describeWithBrokers(
       expect(letters.map((letter) => letter.value)).toContain('not a rapport event');
     });
 
+    it('moves the PostgreSQL checkpoint past a batch of nothing but dead letters, so a restart sends none again', async () => {
+      const producer = broker().kafka.producer();
+      await producer.connect();
+      await producer.send({ topic, messages: [{ key: 'c-1', value: 'not a rapport event' }, { key: 'c-1', value: 'nor this' }] });
+      await producer.disconnect();
+      const first = await startProjector();
+      const letters = await eventually(async () => {
+        const read = await readTopic(broker().kafka, `${topic}.dlq`);
+        return read.length === 2 ? read : undefined;
+      }, 'two dead letters');
+      const partition = `${topic}:${letters[0].headers[DEAD_LETTER_HEADERS.partition]}`;
+      await eventually(async () => (await pgCheckpoints()).get(partition) === 2, 'the checkpoint past both letters', 10_000);
+      await first.stop();
+
+      await startProjector();
+      await appendOrders(store, ['c-1'], 1);
+      await eventually(async () => (await readModel())['c-1']?.orders === 1, 'the later order applied');
+      expect(await readTopic(broker().kafka, `${topic}.dlq`)).toHaveLength(2);
+    });
+
     it('names groups after projection and generation, whatever order two pods start them in, across a rebuild', async () => {
       const sameOffsets = async (projection: string, generation: number) =>
         JSON.stringify([...(await kafkaOffsets(group(projection, generation)))].sort()) === JSON.stringify([...(await pgCheckpoints(projection, generation))].sort());

@@ -164,7 +164,8 @@ class KafkaSourceRun implements SourceRun {
     for (const letter of letters) {
       this.options.log?.warn({ partition: this.partitionName(partition), offset: letter.message.offset, code: letter.code, error: letter.error }, 'dead-lettered a message');
     }
-    if (events.length > 0) await this.handler.apply({ partition: this.partitionName(partition), events, checkpoint: String(next) });
+    // Also when every message was dead-lettered: the checkpoint must pass them, or each restart sends them again.
+    await this.handler.apply({ partition: this.partitionName(partition), events, checkpoint: String(next) });
   }
 
   /**

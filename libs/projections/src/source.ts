@@ -47,7 +47,7 @@ export type SourceEvent = RecordedEvent;
 
 export interface SourceBatch {
   readonly partition: string;
-  /** Never empty; in delivery order. */
+  /** In delivery order. Empty when only the checkpoint moves (a Kafka batch whose messages were all dead-lettered). */
   readonly events: readonly SourceEvent[];
   /** Resume point after the whole batch (normally the last event's `checkpoint`). Stored as text. */
   readonly checkpoint: string;
