@@ -267,7 +267,7 @@ describeWithBrokers(
         JSON.stringify([...(await kafkaOffsets(group(projection, generation)))].sort()) === JSON.stringify([...(await pgCheckpoints(projection, generation))].sort());
       await appendOrders(store, customers, 2);
       const one = await startProjector(broker().kafka, [ordersProjection, revenueProjection]);
-      await startProjector(broker().kafka, [revenueProjection, ordersProjection]);
+      const two = await startProjector(broker().kafka, [revenueProjection, ordersProjection]);
       const twoEach = Object.fromEntries(customers.map((customer) => [customer, ordersOf(2)]));
       await eventually(async () => JSON.stringify(await readModel('orders')) === JSON.stringify(twoEach), 'every order in orders', 15_000);
       await eventually(async () => JSON.stringify(await readModel('revenue')) === JSON.stringify(twoEach), 'every order in revenue');
@@ -282,6 +282,11 @@ describeWithBrokers(
       await eventually(async () => JSON.stringify(await readModel('revenue')) === JSON.stringify(fourEach), 'every later order in revenue');
       expect((await pgCheckpoints('orders', 2)).size).toBeGreaterThan(0);
       await eventually(() => sameOffsets('orders', 2), 'the rebuilt generation consuming as its own group');
+      await eventually(async () => (await two.status('orders'))[0].generation === 2, 'the other pod to follow to generation 2');
+      await one.stop();
+      await appendOrders(store, customers, 1);
+      const fiveEach = Object.fromEntries(customers.map((customer) => [customer, ordersOf(5)]));
+      await eventually(async () => JSON.stringify(await readModel('orders')) === JSON.stringify(fiveEach), 'the other pod alone feeding generation 2');
     });
 
     it('shares partitions between group members and hands them over when one leaves', async () => {

@@ -109,10 +109,20 @@ export async function generationState(db: Sql, generation: Pick<Generation, 'pro
   return row?.state;
 }
 
-/** Creates the next generation's schema, tables and checkpoint row; a live one also gets the views. */
+/**
+ * Creates the next generation's schema, tables and checkpoint row; a live one also gets the
+ * views. Asked for a live one when another process has just made it, returns that one.
+ */
 export async function createGeneration(db: Database, projection: Projection, state: Exclude<GenerationState, 'retired'>): Promise<Generation> {
   return db.transaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${R}.generation:${projection.name}`]);
+    if (state === 'live') {
+      const [existing] = await tx.query<GenerationRow>(
+        `SELECT projection, generation, version, schema_name, state FROM ${R}.generations WHERE projection = $1 AND state = 'live'`,
+        [projection.name],
+      );
+      if (existing) return toGeneration(existing);
+    }
     const [{ next }] = await tx.query<{ next: number }>(
       `SELECT coalesce(max(generation), 0) + 1 AS next FROM ${R}.generations WHERE projection = $1`,
       [projection.name],

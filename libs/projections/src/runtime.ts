@@ -1,4 +1,6 @@
+import { tryBuildLease } from './build-lease';
 import { createGeneration, dropGeneration, generationState, loadGenerations, migrateRuntime, pointViewsAt, RUNTIME_SCHEMA, type Generation } from './catalog';
+import { follow, takeOverBuild, type CoordinationHost, type Entry } from './coordination';
 import type { Database } from './database';
 import { registerRuntime, unregisterRuntime } from './directory';
 import { IllegalStateError, UnknownProjectionError } from './errors';
@@ -18,6 +20,8 @@ export interface ProjectionRuntimeOptions {
   /** Replays the log from position 0 for rebuilds and verify; the event store. Defaults to `source`. */
   readonly replaySource?: EventSource;
   readonly logger?: RunnerLogger;
+  /** How often the runtime looks for rebuilds that other processes on the same database started or switched (default 1 s). */
+  readonly followIntervalMs?: number;
 }
 
 export interface GenerationProgress {
@@ -43,14 +47,6 @@ export interface ProjectionStatus extends GenerationProgress {
   readonly verifying: boolean;
 }
 
-interface Entry {
-  readonly projection: Projection;
-  live: Generation;
-  runner: GenerationRunner | undefined;
-  rebuild: Rebuild | undefined;
-  verifying: boolean;
-}
-
 /**
  * Runs a service's projections: keeps each one's live generation fed, rebuilds beside it,
  * verifies, and lists or retries parked events. Every started runtime is listed in the
@@ -59,10 +55,20 @@ interface Entry {
 export class ProjectionRuntime {
   private readonly entries = new Map<string, Entry>();
   private started = false;
+  private followTimer: NodeJS.Timeout | undefined;
+  /** Serialises rebuild requests with following other processes, so that neither sees the other's half-done changes. */
+  private coordination: Promise<unknown> = Promise.resolve();
+  private readonly host: CoordinationHost;
 
   constructor(private readonly options: ProjectionRuntimeOptions) {
     const names = options.projections.map((projection) => projection.name);
     if (new Set(names).size !== names.length) throw new Error(`projection names must be unique: ${names.join(', ')}`);
+    this.host = {
+      db: options.db,
+      logger: options.logger,
+      runnerFor: (projection, generation) => this.runnerFor(projection, generation),
+      startRebuild: (entry, generation) => this.startRebuild(entry, generation),
+    };
   }
 
   get names(): string[] {
@@ -80,35 +86,50 @@ export class ProjectionRuntime {
     this.started = true;
     registerRuntime(this);
     registerStatusGauges();
+    this.scheduleFollow();
   }
 
   async stop(): Promise<void> {
     unregisterRuntime(this);
     this.started = false;
-    await Promise.all(
-      [...this.entries.values()].map(async (entry) => {
-        await entry.rebuild?.cancel();
-        await entry.runner?.stop();
-      }),
-    );
-    this.entries.clear();
+    clearTimeout(this.followTimer);
+    await this.coordinated(async () => {
+      await Promise.all(
+        [...this.entries.values()].map(async (entry) => {
+          await entry.rebuild?.cancel();
+          await entry.runner?.stop();
+          await entry.lease?.release();
+        }),
+      );
+      this.entries.clear();
+    });
   }
 
   /** Starts building a new generation from position 0 beside the live one; resolves once it has started. */
   async rebuild(name: string): Promise<ProjectionStatus> {
-    const entry = this.entry(name);
+    await this.coordinated(() => this.startOwnRebuild(this.entry(name)));
+    return (await this.status(name))[0];
+  }
+
+  private async startOwnRebuild(entry: Entry): Promise<void> {
+    const { name } = entry.projection;
     if (entry.rebuild && entry.rebuild.phase !== 'switched' && entry.rebuild.phase !== 'failed') {
       throw new IllegalStateError(`${name} is already being rebuilt (generation ${entry.rebuild.generation.generation})`);
     }
     if (entry.verifying) throw new IllegalStateError(`${name} is being verified; rebuild it afterwards`);
+    entry.lease ??= await tryBuildLease(this.options.db, name);
+    if (!entry.lease) throw new IllegalStateError(`${name} is being rebuilt by another process; this one switches over when it does`);
     const abandoned = entry.rebuild && entry.rebuild.phase !== 'switched' ? entry.rebuild : undefined;
     if (abandoned) {
       await abandoned.cancel();
       await this.discard(entry, abandoned.generation);
     }
+    // Holding the lease, no one else builds: what another process left half built goes.
+    for (const leftover of await loadGenerations(this.options.db, name)) {
+      if (leftover.state === 'building') await dropGeneration(this.options.db, leftover);
+    }
     const generation = await createGeneration(this.options.db, entry.projection, 'building');
     this.startRebuild(entry, generation);
-    return (await this.status(name))[0];
   }
 
   /** Waits for a running rebuild to switch (or fail). */
@@ -184,31 +205,45 @@ export class ProjectionRuntime {
     return entry;
   }
 
-  /** Picks up where the last process left off; a bumped version starts a rebuild. */
+  /** Picks up where the last process left off; a bumped version starts a rebuild, unless another process already builds it. */
   private async resume(projection: Projection): Promise<Entry> {
     const { db } = this.options;
     const generations = await loadGenerations(db, projection.name);
     for (const leftover of generations.filter((g) => g.state === 'scratch')) await dropGeneration(db, leftover);
     let live = generations.find((g) => g.state === 'live');
-    let building = generations.find((g) => g.state === 'building');
-    if (building && building.version !== projection.version) {
-      await dropGeneration(db, building);
-      building = undefined;
-    }
-    if (!live && building) {
-      live = await this.promote(projection, building);
-      building = undefined;
-    }
+    const building = generations.find((g) => g.state === 'building');
+    if (!live && building && building.version === projection.version) live = await this.promote(projection, building);
     live ??= await createGeneration(db, projection, 'live');
-    const entry: Entry = { projection, live, runner: undefined, rebuild: undefined, verifying: false };
+    const entry: Entry = { projection, live, runner: undefined, rebuild: undefined, lease: undefined, verifying: false };
     if (live.version === projection.version) {
       entry.runner = this.runnerFor(projection, live);
       entry.runner.start();
-    } else {
-      building ??= await createGeneration(db, projection, 'building');
     }
-    if (building) this.startRebuild(entry, building);
+    if (live.version !== projection.version || (building?.version === projection.version && building.generation !== live.generation)) {
+      await takeOverBuild(this.host, entry);
+    }
     return entry;
+  }
+
+  private scheduleFollow(): void {
+    this.followTimer = setTimeout(() => {
+      void this.coordinated(async () => {
+        for (const entry of this.entries.values()) {
+          if (!this.started) return;
+          await follow(this.host, entry).catch((error: unknown) =>
+            this.options.logger?.warn({ projection: entry.projection.name, err: error }, 'could not check for rebuilds by other processes'),
+          );
+        }
+      }).finally(() => {
+        if (this.started) this.scheduleFollow();
+      });
+    }, this.options.followIntervalMs ?? 1_000);
+  }
+
+  private coordinated<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.coordination.then(work);
+    this.coordination = result.catch(() => undefined);
+    return result;
   }
 
   private async promote(projection: Projection, generation: Generation): Promise<Generation> {
@@ -228,7 +263,7 @@ export class ProjectionRuntime {
 
   private startRebuild(entry: Entry, generation: Generation): void {
     const previous = { generation: entry.live, runner: entry.runner };
-    entry.rebuild = new Rebuild({
+    const rebuild = new Rebuild({
       db: this.options.db,
       projection: entry.projection,
       generation,
@@ -247,6 +282,14 @@ export class ProjectionRuntime {
         entry.live = runner.generation;
         entry.runner = runner;
       },
+    });
+    entry.rebuild = rebuild;
+    // A failed rebuild keeps the lease until it is rebuilt again or the process stops, so that no other process retries it in a loop.
+    void rebuild.done.then(async () => {
+      if (rebuild.phase !== 'switched' || entry.rebuild !== rebuild) return;
+      const lease = entry.lease;
+      entry.lease = undefined;
+      await lease?.release();
     });
   }
 
