@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, env, loadConfig, type Env } from '@rapport/platform';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './message-size';
 
 export const SASL_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const;
 export type SaslMechanism = (typeof SASL_MECHANISMS)[number];
@@ -17,6 +18,12 @@ export interface KafkaConnection {
 export interface TopicSettings {
   readonly partitions: number;
   readonly replicationFactor: number;
+  /**
+   * The topics' `max.message.bytes`, and the most the relay puts in one send: larger batches
+   * are split, a single event larger than this goes to the dead-letter topic. Kafka's own
+   * default when unset.
+   */
+  readonly maxMessageBytes?: number;
 }
 
 export type BusConfig =
@@ -42,6 +49,7 @@ const busEnv = z.object({
   KAFKA_SASL_PASSWORD: z.string().optional(),
   KAFKA_TOPIC_PARTITIONS: env.int({ min: 1, max: 10_000, default: 12 }),
   KAFKA_TOPIC_REPLICATION_FACTOR: env.int({ min: 1, max: 10, default: 1 }),
+  KAFKA_MAX_MESSAGE_BYTES: env.int({ min: 4_096, max: 100 * 1024 * 1024, default: DEFAULT_MAX_MESSAGE_BYTES }),
 });
 
 /** Every variable this module reads; the embedded host can show them in its help text. */
@@ -104,6 +112,6 @@ export function loadBusConfig(source: Env = process.env): BusConfig {
       ssl: raw.KAFKA_SSL ? Object.freeze({ caFile: raw.KAFKA_SSL_CA_FILE, rejectUnauthorized: raw.KAFKA_SSL_REJECT_UNAUTHORIZED }) : false,
       ...(sasl ? { sasl: Object.freeze(sasl) } : {}),
     }),
-    topics: Object.freeze({ partitions: raw.KAFKA_TOPIC_PARTITIONS, replicationFactor: raw.KAFKA_TOPIC_REPLICATION_FACTOR }),
+    topics: Object.freeze({ partitions: raw.KAFKA_TOPIC_PARTITIONS, replicationFactor: raw.KAFKA_TOPIC_REPLICATION_FACTOR, maxMessageBytes: raw.KAFKA_MAX_MESSAGE_BYTES }),
   });
 }

@@ -29,6 +29,7 @@ describe('deployment mode configuration', () => {
       KAFKA_SASL_PASSWORD: 's3cret',
       KAFKA_TOPIC_PARTITIONS: '24',
       KAFKA_TOPIC_REPLICATION_FACTOR: '3',
+      KAFKA_MAX_MESSAGE_BYTES: '2097152',
     });
     expect(bus).toEqual({
       mode: 'kafka',
@@ -38,7 +39,7 @@ describe('deployment mode configuration', () => {
         ssl: { caFile: '/etc/kafka/ca.pem', rejectUnauthorized: true },
         sasl: { mechanism: 'scram-sha-512', username: 'rapport', password: 's3cret' },
       },
-      topics: { partitions: 24, replicationFactor: 3 },
+      topics: { partitions: 24, replicationFactor: 3, maxMessageBytes: 2_097_152 },
     });
     expect(Object.isFrozen(bus)).toBe(true);
   });
@@ -60,6 +61,9 @@ describe('deployment mode configuration', () => {
   it('rejects malformed values with what was expected', () => {
     expect(problemsOf(() => loadBusConfig({ RAPPORT_BUS: 'rabbitmq' }))).toEqual({ RAPPORT_BUS: expect.stringContaining('expected none or kafka') });
     expect(problemsOf(() => loadBusConfig({ RAPPORT_BUS: 'kafka', KAFKA_BROKERS: 'http://kafka' }))).toEqual({ KAFKA_BROKERS: expect.stringContaining('host:port') });
+    expect(problemsOf(() => loadBusConfig({ RAPPORT_BUS: 'kafka', KAFKA_BROKERS: 'kafka:9092', KAFKA_MAX_MESSAGE_BYTES: '100' }))).toEqual({
+      KAFKA_MAX_MESSAGE_BYTES: expect.any(String),
+    });
     expect(problemsOf(() => loadStoreSelection({ RAPPORT_EVENT_STORE: 'eventstoredb', EVENTSTORE_URL: 'http://kurrentdb:2113' }))).toEqual({
       EVENTSTORE_URL: expect.stringContaining('esdb'),
     });

@@ -31,8 +31,12 @@ export async function ensureTopics(admin: KafkaAdmin, topics: readonly string[],
           topic,
           numPartitions: settings.partitions,
           replicationFactor: settings.replicationFactor,
-          // With acks=-1 a write then survives the loss of all but one in-sync replica.
-          configEntries: [{ name: 'min.insync.replicas', value: String(Math.min(2, settings.replicationFactor)) }],
+          configEntries: [
+            // With acks=-1 a write then survives the loss of all but one in-sync replica.
+            { name: 'min.insync.replicas', value: String(Math.min(2, settings.replicationFactor)) },
+            // The relay sizes its sends by the same figure.
+            ...(settings.maxMessageBytes ? [{ name: 'max.message.bytes', value: String(settings.maxMessageBytes) }] : []),
+          ],
         })),
       });
     }

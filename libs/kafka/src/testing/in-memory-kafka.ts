@@ -12,6 +12,7 @@ import type {
   RecordMetadata,
 } from 'kafkajs';
 import type { KafkaAdmin, KafkaClient, KafkaConsumer, KafkaProducer } from '../kafka-client';
+import { DEFAULT_MAX_MESSAGE_BYTES, recordBatchBytes } from '../message-size';
 import { ConsumerGroup, InMemoryConsumer } from './in-memory-consumer';
 
 export interface InMemoryKafkaOptions {
@@ -21,6 +22,8 @@ export interface InMemoryKafkaOptions {
   readonly maxBatchSize?: number;
   /** Mirrors the broker's auto.create.topics.enable; off, as in deploy/. */
   readonly autoCreateTopics?: boolean;
+  /** The broker's message.max.bytes, for topics created without their own max.message.bytes. */
+  readonly maxMessageBytes?: number;
 }
 
 interface StoredMessage {
@@ -47,8 +50,9 @@ export class InMemoryKafkaError extends Error {
     message: string,
     readonly type?: string,
     readonly retriable = false,
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? undefined : { cause });
     this.name = name;
   }
 }
@@ -62,16 +66,19 @@ export class InMemoryKafkaError extends Error {
  */
 export class InMemoryKafka implements KafkaClient {
   private readonly topics = new Map<string, StoredMessage[][]>();
+  private readonly maxMessageBytes = new Map<string, number>();
   private readonly groups = new Map<string, ConsumerGroup>();
   private readonly brokers: number;
   readonly maxBatchSize: number;
   private readonly autoCreateTopics: boolean;
+  private readonly brokerMaxMessageBytes: number;
   private roundRobin = 0;
 
   constructor(options: InMemoryKafkaOptions = {}) {
     this.brokers = options.brokers ?? 1;
     this.maxBatchSize = options.maxBatchSize ?? 50;
     this.autoCreateTopics = options.autoCreateTopics ?? false;
+    this.brokerMaxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   }
 
   producer(config: ProducerConfig = {}): KafkaProducer {
@@ -214,8 +221,10 @@ export class InMemoryKafka implements KafkaClient {
       }
     }
     const missing = topics.filter(({ topic }) => !this.topics.has(topic));
-    for (const { topic, numPartitions = 1 } of missing) {
+    for (const { topic, numPartitions = 1, configEntries = [] } of missing) {
       this.topics.set(topic, Array.from({ length: Math.max(1, numPartitions) }, () => []));
+      const limit = configEntries.find((entry) => entry.name === 'max.message.bytes');
+      if (limit) this.maxMessageBytes.set(topic, Number(limit.value));
     }
     return missing.length > 0;
   }
@@ -226,21 +235,37 @@ export class InMemoryKafka implements KafkaClient {
       else throw unknownTopic(topic);
     }
     const partitions = this.partitionsOf(topic);
-    const baseOffsets = new Map<number, number>();
-    const timestamp = String(Date.now());
+    const perPartition = new Map<number, Message[]>();
     for (const message of messages) {
       const partition = this.partitionFor(message, partitions.length);
+      perPartition.set(partition, [...(perPartition.get(partition) ?? []), message]);
+    }
+    // As a broker does: each partition's batch is checked on its own, so the ones that fit are stored even when another is refused.
+    const limit = this.maxMessageBytes.get(topic) ?? this.brokerMaxMessageBytes;
+    const refused = [...perPartition].filter(([, batch]) => recordBatchBytes(batch) > limit).map(([partition]) => partition);
+    const baseOffsets = new Map<number, number>();
+    const timestamp = String(Date.now());
+    for (const [partition, batch] of perPartition) {
+      if (refused.includes(partition)) continue;
       const log = partitions[partition];
-      if (!baseOffsets.has(partition)) baseOffsets.set(partition, log.length);
-      log.push({
-        offset: log.length,
-        key: toBuffer(message.key),
-        value: toBuffer(message.value),
-        headers: Object.fromEntries(
-          Object.entries(message.headers ?? {}).map(([name, value]) => [name, Array.isArray(value) ? value.map(toBuffer) : toBuffer(value)]),
-        ) as IHeaders,
-        timestamp: message.timestamp ?? timestamp,
-      });
+      baseOffsets.set(partition, log.length);
+      for (const message of batch) {
+        log.push({
+          offset: log.length,
+          key: toBuffer(message.key),
+          value: toBuffer(message.value),
+          headers: Object.fromEntries(
+            Object.entries(message.headers ?? {}).map(([name, value]) => [name, Array.isArray(value) ? value.map(toBuffer) : toBuffer(value)]),
+          ) as IHeaders,
+          timestamp: message.timestamp ?? timestamp,
+        });
+      }
+    }
+    if (refused.length > 0) {
+      for (const group of this.groups.values()) group.notify();
+      const reason = 'The request included a message larger than the max message size the server will accept';
+      // kafkajs does not retry it and hands it over wrapped.
+      throw new InMemoryKafkaError('KafkaJSNonRetriableError', reason, undefined, false, new InMemoryKafkaError('KafkaJSProtocolError', reason, 'MESSAGE_TOO_LARGE'));
     }
     for (const group of this.groups.values()) group.notify();
     return [...baseOffsets.entries()]

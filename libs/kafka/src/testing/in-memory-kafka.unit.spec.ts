@@ -27,6 +27,18 @@ describe('in-memory kafka', () => {
     await expect(producer.send({ topic: 't', acks: 1, messages: [{ value: 'x' }] })).rejects.toThrow(/idempotent/);
   });
 
+  it('refuses a partition batch over max.message.bytes as a broker does, storing the partitions that fit', async () => {
+    const kafka = new InMemoryKafka({ maxMessageBytes: 2_000 });
+    await kafka.admin().createTopics({ topics: [{ topic: 'small', numPartitions: 2, configEntries: [{ name: 'max.message.bytes', value: '500' }] }, { topic: 'broker-limit' }] });
+    const producer = kafka.producer();
+    await producer.connect();
+    const refusal = producer.send({ topic: 'small', messages: [{ partition: 0, value: 'x'.repeat(600) }, { partition: 1, value: 'fits' }] });
+    await expect(refusal).rejects.toMatchObject({ name: 'KafkaJSNonRetriableError', cause: { type: 'MESSAGE_TOO_LARGE' } });
+    expect(kafka.published('small').map((message) => message.value)).toEqual(['fits']);
+    await expect(producer.send({ topic: 'broker-limit', messages: [{ value: 'x'.repeat(1_500) }] })).resolves.toHaveLength(1);
+    await expect(producer.send({ topic: 'broker-limit', messages: [{ value: 'x'.repeat(2_000) }] })).rejects.toMatchObject({ cause: { type: 'MESSAGE_TOO_LARGE' } });
+  });
+
   it('redelivers what a consumer did not resolve, and rejects commits for partitions it does not own', async () => {
     const kafka = new InMemoryKafka({ maxBatchSize: 10 });
     await kafka.admin().createTopics({ topics: [{ topic: 't', numPartitions: 2 }] });
