@@ -11,6 +11,9 @@ export const DEAD_LETTER_HEADERS = {
   offset: 'dlq-original-offset',
   group: 'dlq-consumer-group',
   at: 'dlq-at',
+  /** Set by the relay for an event too large to publish: its size as a record, and which relay. */
+  size: 'dlq-original-bytes',
+  relay: 'dlq-relay',
 } as const;
 
 export interface DeadLetter {

@@ -10,3 +10,4 @@ export { InMemoryKafka, InMemoryKafkaError, murmur2, type InMemoryKafkaOptions, 
 export { FaultyKafka, InjectedFault } from './testing/faults';
 export { consumerGroupOf, kafkaSource, type KafkaSourceOptions } from './kafka-source';
 export { DeadLetters, DEAD_LETTER_HEADERS, type DeadLetter } from './dead-letters';
+export { DEFAULT_MAX_MESSAGE_BYTES, isMessageTooLarge, recordBatchBytes } from './message-size';

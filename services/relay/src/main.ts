@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     producer: kafka.producer(relayProducerConfig),
     checkpoints,
     batchSize: config.RELAY_BATCH_SIZE,
+    maxMessageBytes: config.topics.maxMessageBytes,
     log: logger.child({ component: 'relay' }),
   }).start();
 

@@ -3,6 +3,7 @@ import { Pool } from 'pg';
 import { exampleEvent, parseEvent, toStoredEvent, type EventOf } from '@rapport/contracts';
 import { createPostgresEventStore, type PostgresEventStore } from '@rapport/event-store';
 import { createTestDatabase, type TestDatabase } from '@rapport/testing';
+import { DEAD_LETTER_HEADERS } from '../dead-letters';
 import { HEADERS } from '../messages';
 import { ensureTopics } from '../topics';
 import { describeWithBrokers, type Broker } from '../testing/brokers';
@@ -14,6 +15,8 @@ import { RelayCheckpoints } from './relay-checkpoints';
 
 const FAST_RETRY = { initialMs: 5, maxMs: 20 };
 const NO_RETRY_DURING_TEST = { initialMs: 600_000, maxMs: 600_000 };
+/** The test topics' max.message.bytes: a few orders fill it. */
+const SMALL_TOPIC_BYTES = 4_096;
 
 describeWithBrokers('relay', (broker: () => Broker) => {
   let database: TestDatabase;
@@ -31,7 +34,7 @@ describeWithBrokers('relay', (broker: () => Broker) => {
     store = await createPostgresEventStore({ connectionString: database.url, pollIntervalMs: 10 });
     checkpoints = await RelayCheckpoints.open(pool);
     topic = uniqueTopic();
-    await ensureTopics(broker().kafka.admin(), [topic], { partitions: 4, replicationFactor: 1 });
+    await ensureTopics(broker().kafka.admin(), [topic, `${topic}.dlq`], { partitions: 4, replicationFactor: 1, maxMessageBytes: SMALL_TOPIC_BYTES });
   });
 
   afterEach(async () => {
@@ -41,12 +44,14 @@ describeWithBrokers('relay', (broker: () => Broker) => {
     await database.drop();
   });
 
-  function startRelay(kafka: KafkaClient, options: { retry?: typeof FAST_RETRY; batchSize?: number } = {}): Relay {
+  function startRelay(kafka: KafkaClient, options: { retry?: typeof FAST_RETRY; batchSize?: number; maxMessageBytes?: number } = {}): Relay {
     const relay = new Relay({
       store,
       producer: kafka.producer(relayProducerConfig),
       checkpoints,
       topic,
+      deadLetterTopic: `${topic}.dlq`,
+      maxMessageBytes: options.maxMessageBytes,
       batchSize: options.batchSize ?? 7,
       retry: options.retry ?? FAST_RETRY,
       leasePollMs: 10,
@@ -147,6 +152,50 @@ describeWithBrokers('relay', (broker: () => Broker) => {
     // every event exactly once, each customer's in order.
     const kept = dropDuplicates(messages);
     expect(kept.map((message) => message.headers[HEADERS.id]).sort()).toEqual([...acked, ...tail].sort());
+  });
+
+  /** Orders around one event too large for the topic; returns the orders' ids and the large one's. */
+  async function ordersAroundALargeEvent(): Promise<{ orders: string[]; large: string }> {
+    const before = await appendOrders(store, ['c-1', 'c-2'], 5);
+    const large = randomUUID();
+    // A service's own event type, published as stored: only its size matters.
+    await store.append('customer-c-1', [{ id: large, type: 'NoteTaken', data: { text: 'x'.repeat(3 * SMALL_TOPIC_BYTES) }, metadata: { customerId: 'c-1', version: 1 } }]);
+    const after = await appendOrders(store, ['c-1', 'c-2'], 2);
+    return { orders: [...before, ...after], large };
+  }
+
+  async function expectDeadLettered(relay: Relay, large: string): Promise<void> {
+    const [letter, ...more] = await readTopic(broker().kafka, `${topic}.dlq`);
+    expect(more).toHaveLength(0);
+    expect(letter.headers).toMatchObject({ [HEADERS.id]: large, [DEAD_LETTER_HEADERS.code]: 'MESSAGE_TOO_LARGE', [DEAD_LETTER_HEADERS.topic]: topic });
+    expect(Number(letter.headers[DEAD_LETTER_HEADERS.size])).toBeGreaterThan(SMALL_TOPIC_BYTES);
+    expect(letter.value).toBeNull();
+    expect(relay.status()).toMatchObject({ deadLettered: 1 });
+  }
+
+  it('keeps each send within max.message.bytes and dead-letters an event larger than that, then carries on', async () => {
+    const { orders, large } = await ordersAroundALargeEvent();
+    const head = await store.headPosition();
+    const relay = startRelay(broker().kafka, { batchSize: 100, maxMessageBytes: SMALL_TOPIC_BYTES });
+    await eventually(acknowledged(relay, head), 'the relay to pass the large event');
+
+    const messages = await readTopic(broker().kafka, topic);
+    expect(messages.map((message) => message.headers[HEADERS.id]).sort()).toEqual([...orders].sort());
+    await expectDeadLettered(relay, large);
+    expect(relay.status().failures).toBe(0);
+    expect(await checkpoints.load('customer-events')).toMatchObject({ position: head });
+  });
+
+  it('splits sends the broker refuses when its limit is below the configured one', async () => {
+    const { orders, large } = await ordersAroundALargeEvent();
+    const head = await store.headPosition();
+    const relay = startRelay(broker().kafka, { batchSize: 100 });
+    await eventually(acknowledged(relay, head), 'the relay to pass the large event');
+
+    // Partitions whose part of a refused send fitted were stored; consumers drop those copies by revision.
+    const kept = dropDuplicates(await readTopic(broker().kafka, topic));
+    expect(kept.map((message) => message.headers[HEADERS.id]).sort()).toEqual([...orders].sort());
+    await expectDeadLettered(relay, large);
   });
 
   it('lets one relay publish at a time; a standby takes over from the checkpoint', async () => {
