@@ -2,19 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Pool } from 'pg';
 import { exampleEvent, fromRecordedEvent, type EventOf } from '@rapport/contracts';
-import type { EventStore } from '@rapport/event-store';
+import { openEventStore, type EventStore, type StoreSelection } from '@rapport/event-store';
 import { createIngestApp } from '@rapport/ingest';
 import {
   CUSTOMER_EVENTS_TOPIC,
   DEAD_LETTER_TOPIC,
   ensureTopics,
   kafkaSource,
-  openEventStore,
   Relay,
   RelayCheckpoints,
   relayProducerConfig,
   type KafkaClient,
-  type StoreSelection,
 } from '@rapport/kafka';
 import { ApiKeyStore, createLogger } from '@rapport/platform';
 import { poolDatabase, ProjectionRuntime, storeSource, type Projection } from '@rapport/projections';

@@ -1,6 +1,7 @@
 import { ConfigError } from '@rapport/platform';
 import { loadBusConfig } from './bus-config';
-import { loadModes, loadStoreSelection } from './modes';
+import { loadStoreSelection } from '@rapport/event-store';
+import { loadModes } from './modes';
 
 function problemsOf(read: () => unknown): Record<string, string> {
   try {

@@ -1,5 +1,5 @@
 export { loadBusConfig, BUS_VARIABLES, SASL_MECHANISMS, type BusConfig, type KafkaConnection, type SaslMechanism, type TopicSettings } from './bus-config';
-export { loadModes, loadStoreSelection, openEventStore, type Modes, type PostgresStoreOptions, type StoreSelection } from './modes';
+export { loadModes, type Modes } from './modes';
 export { createKafkaClient, type KafkaAdmin, type KafkaClient, type KafkaConsumer, type KafkaProducer, type LogSink } from './kafka-client';
 export { CUSTOMER_EVENTS_TOPIC, DEAD_LETTER_TOPIC, ensureTopics, type TopicReport } from './topics';
 export { HEADERS, fromKafkaMessage, identityOf, toKafkaMessage, type MessageIdentity, type OutgoingMessage } from './messages';

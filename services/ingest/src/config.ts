@@ -1,6 +1,6 @@
 import { z } from 'zod';
+import { loadStoreSelection, type StoreSelection } from '@rapport/event-store';
 import { env, loadConfig, loadConfigs, type Env } from '@rapport/platform';
-import { loadModes, type BusConfig, type StoreSelection } from '@rapport/kafka';
 
 export const ingestConfigSchema = z.object({
   /** API keys; also the event store when RAPPORT_EVENT_STORE=postgres. */
@@ -14,13 +14,12 @@ export const ingestConfigSchema = z.object({
 });
 
 export interface IngestConfig extends Readonly<z.infer<typeof ingestConfigSchema>> {
+  /** Ingest only appends to the store; the relay feeds Kafka, so the bus settings are not ingest's to read. */
   readonly store: StoreSelection;
-  /** Ingest only appends to the store (the relay feeds Kafka), but a bad bus setting still stops it: one typo fails every process alike. */
-  readonly bus: BusConfig;
 }
 
-/** Reads the environment once at boot; throws one ConfigError naming every bad variable, its own and the mode switches'. */
+/** Reads the environment once at boot; throws one ConfigError naming every bad variable, its own and the store switch's. */
 export function loadIngestConfig(environment: Env = process.env): IngestConfig {
-  const { own, modes } = loadConfigs({ own: () => loadConfig(ingestConfigSchema, environment, 'ingest'), modes: () => loadModes(environment) }, 'ingest');
-  return Object.freeze({ ...own, store: modes.store, bus: modes.bus });
+  const { own, store } = loadConfigs({ own: () => loadConfig(ingestConfigSchema, environment, 'ingest'), store: () => loadStoreSelection(environment) }, 'ingest');
+  return Object.freeze({ ...own, store });
 }

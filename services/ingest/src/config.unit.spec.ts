@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '@rapport/platform';
 import { loadIngestConfig } from './config';
@@ -17,7 +18,7 @@ function problemsOf(environment: Record<string, string | undefined>): string[] {
 }
 
 describe('ingest configuration', () => {
-  it('defaults to the PostgreSQL store and no bus', () => {
+  it('defaults to the PostgreSQL store', () => {
     expect(loadIngestConfig(base)).toEqual({
       DATABASE_URL: base.DATABASE_URL,
       PORT: 3001,
@@ -26,7 +27,6 @@ describe('ingest configuration', () => {
       EVENT_STORE_SCHEMA: 'rapport_events',
       DB_POOL_SIZE: 10,
       store: { kind: 'postgres' },
-      bus: { mode: 'none' },
     });
   });
 
@@ -35,8 +35,8 @@ describe('ingest configuration', () => {
     expect(config.store).toEqual({ kind: 'eventstoredb', url: 'esdb://kurrentdb:2113?tls=false' });
   });
 
-  it('accepts a valid Kafka bus it does not use (the relay feeds Kafka from the store)', () => {
-    expect(loadIngestConfig({ ...base, RAPPORT_BUS: 'kafka', KAFKA_BROKERS: 'kafka:9092' }).bus).toMatchObject({ mode: 'kafka', connection: { brokers: ['kafka:9092'] } });
+  it('leaves the bus settings to the processes that use Kafka (the relay feeds it from the store)', () => {
+    expect(loadIngestConfig({ ...base, RAPPORT_BUS: 'kafka', KAFKA_BROKERS: 'kafka:9092' })).not.toHaveProperty('bus');
   });
 
   it.each([
@@ -44,23 +44,15 @@ describe('ingest configuration', () => {
     ['EVENTSTORE_URL with the PostgreSQL store', { EVENTSTORE_URL: 'esdb://kurrentdb:2113' }, 'EVENTSTORE_URL: is set but RAPPORT_EVENT_STORE is postgres'],
     ['an EVENTSTORE_URL that is not esdb://', { RAPPORT_EVENT_STORE: 'eventstoredb', EVENTSTORE_URL: 'http://kurrentdb:2113' }, 'EVENTSTORE_URL: expected a esdb or esdb+discover URL, got "http://kurrentdb:2113"'],
     ['an unknown store', { RAPPORT_EVENT_STORE: 'mysql' }, 'RAPPORT_EVENT_STORE: expected postgres or eventstoredb, got "mysql"'],
-    ['kafka without KAFKA_BROKERS', { RAPPORT_BUS: 'kafka' }, 'KAFKA_BROKERS: required when RAPPORT_BUS=kafka'],
-    ['an unknown bus', { RAPPORT_BUS: 'rabbitmq' }, 'RAPPORT_BUS: expected none or kafka, got "rabbitmq"'],
-    ['Kafka settings while the bus is off', { KAFKA_BROKERS: 'kafka:9092' }, 'KAFKA_BROKERS: is set but RAPPORT_BUS is none'],
   ])('fails on %s, naming the variable', (_case, environment, expected) => {
     const problems = problemsOf({ ...base, ...environment });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toContain(expected);
   });
 
-  it('reports its own problems and both switches in one error', () => {
-    expect(() => loadIngestConfig({ PORT: 'abc', RAPPORT_EVENT_STORE: 'eventstoredb', RAPPORT_BUS: 'kafka' })).toThrow(/^Invalid configuration for ingest:/);
-    expect(problemsOf({ PORT: 'abc', RAPPORT_EVENT_STORE: 'eventstoredb', RAPPORT_BUS: 'kafka' }).map((problem) => problem.split(':')[0])).toEqual([
-      'DATABASE_URL',
-      'PORT',
-      'EVENTSTORE_URL',
-      'KAFKA_BROKERS',
-    ]);
+  it('reports its own problems and the store switch in one error', () => {
+    expect(() => loadIngestConfig({ PORT: 'abc', RAPPORT_EVENT_STORE: 'eventstoredb' })).toThrow(/^Invalid configuration for ingest:/);
+    expect(problemsOf({ PORT: 'abc', RAPPORT_EVENT_STORE: 'eventstoredb' }).map((problem) => problem.split(':')[0])).toEqual(['DATABASE_URL', 'PORT', 'EVENTSTORE_URL']);
   });
 
   it('exits at boot with the variable named when run as a process', () => {
@@ -79,7 +71,12 @@ describe('ingest configuration', () => {
     expect(failure?.stderr).toContain('EVENTSTORE_URL: required when RAPPORT_EVENT_STORE=eventstoredb');
   });
 
-  it('never loads kafkajs, even with the bus on: the process only appends to the store', () => {
+  it('depends on no Kafka code: the store it opens comes from @rapport/event-store', () => {
+    const sources = readdirSync(__dirname, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.ts') && !file.endsWith('.spec.ts'));
+    expect(sources.filter((file) => readFileSync(join(__dirname, file), 'utf8').includes("'@rapport/kafka"))).toEqual([]);
+  });
+
+  it('reaches neither @rapport/kafka nor kafkajs: the process only appends to the store', () => {
     const output = execFileSync(
       process.execPath,
       [
@@ -88,11 +85,12 @@ describe('ingest configuration', () => {
         '-e',
         `require('./services/ingest/src/app');
          const { loadIngestConfig } = require('./services/ingest/src/config');
-         const config = loadIngestConfig(process.env);
-         console.log(JSON.stringify({ bus: config.bus.mode, kafkajs: Object.keys(require.cache).some((file) => file.includes('/node_modules/kafkajs/')) }));`,
+         loadIngestConfig(process.env);
+         const loaded = Object.keys(require.cache);
+         console.log(JSON.stringify({ kafkaLib: loaded.some((file) => file.includes('/libs/kafka/')), kafkajs: loaded.some((file) => file.includes('/node_modules/kafkajs/')) }));`,
       ],
       { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH, ...base, RAPPORT_BUS: 'kafka', KAFKA_BROKERS: 'kafka:9092' } },
     );
-    expect(JSON.parse(output.trim().split('\n').pop()!)).toEqual({ bus: 'kafka', kafkajs: false });
+    expect(JSON.parse(output.trim().split('\n').pop()!)).toEqual({ kafkaLib: false, kafkajs: false });
   });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, env, loadConfig, type Env } from '@rapport/platform';
-import { loadModes, type KafkaConnection, type StoreSelection, type TopicSettings } from '@rapport/kafka';
+import type { StoreSelection } from '@rapport/event-store';
+import { loadModes, type KafkaConnection, type TopicSettings } from '@rapport/kafka';
 
 const relayEnv = z.object({
   /** Relay checkpoints and leases; also the event store when RAPPORT_EVENT_STORE=postgres. */

@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
-import { createKafkaClient, CUSTOMER_EVENTS_TOPIC, DEAD_LETTER_TOPIC, ensureTopics, openEventStore, Relay, RelayCheckpoints, relayProducerConfig } from '@rapport/kafka';
+import { openEventStore } from '@rapport/event-store';
+import { createKafkaClient, CUSTOMER_EVENTS_TOPIC, DEAD_LETTER_TOPIC, ensureTopics, Relay, RelayCheckpoints, relayProducerConfig } from '@rapport/kafka';
 import { ApiKeyStore, ConfigError, createLogger } from '@rapport/platform';
 import { createRelayApp, relayReadiness } from './app';
 import { loadRelayConfig } from './config';

@@ -1,5 +1,6 @@
 import { env, loadConfig, loadConfigs, type Env } from '@rapport/platform';
-import { loadModes, type BusConfig, type StoreSelection } from '@rapport/kafka';
+import type { StoreSelection } from '@rapport/event-store';
+import { loadModes, type BusConfig } from '@rapport/kafka';
 import { z } from 'zod';
 
 const identifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier');

@@ -1,4 +1,4 @@
-import { openEventStore } from '@rapport/kafka';
+import { openEventStore } from '@rapport/event-store';
 import { ApiKeyStore, ConfigError, createLogger } from '@rapport/platform';
 import { Pool } from 'pg';
 import { createTimelineApp } from './app';
