@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { checkImports, checkWorkspace, findProjects, importsOf, type Project } from './module-boundaries';
 
@@ -52,6 +53,21 @@ describe('module boundaries', () => {
     it('composition roots may wire services together', () => {
       expect(reasons(host, ['@rapport/ingest', '@rapport/timeline', '@rapport/store'])).toEqual([]);
     });
+  });
+
+  it('keeps the libraries\' entry points framework-free: the Nest layer has its own (`@rapport/<lib>/nest`)', () => {
+    const libs = findProjects(root).filter((project) => project.tag === 'type:lib' || project.tag === 'type:contracts');
+    const script = `const found = {};
+      for (const name of ${JSON.stringify(libs.map((lib) => lib.packageName))}) {
+        const before = new Set(Object.keys(require.cache));
+        require(name);
+        found[name] = Object.keys(require.cache).filter((file) => !before.has(file) && file.includes('/node_modules/@nestjs/')).length;
+      }
+      console.log(JSON.stringify(found));`;
+    const output = execFileSync(process.execPath, ['-r', '@swc-node/register', '-e', script], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH } });
+    const nestModulesLoaded = JSON.parse(output.trim().split('\n').pop()!) as Record<string, number>;
+    expect(Object.keys(nestModulesLoaded)).toEqual(expect.arrayContaining(['@rapport/platform', '@rapport/projections', '@rapport/kafka']));
+    expect(Object.entries(nestModulesLoaded).filter(([, count]) => count > 0)).toEqual([]);
   });
 
   it('finds every kind of import', () => {

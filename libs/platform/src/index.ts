@@ -30,11 +30,3 @@ export {
 } from './auth/api-keys';
 export { createLogger, type Logger, type LoggerOptions } from './logger';
 export { metrics, httpMetrics } from './metrics';
-export { PlatformModule, type PlatformModuleOptions } from './nest/platform.module';
-export { ApiKeyGuard, API_KEY_STORE } from './nest/auth.guard';
-export { Roles, Public, CurrentPrincipal, ROLES_METADATA, PUBLIC_METADATA } from './nest/decorators';
-export { ApiProblems, ProblemDto, FieldErrorDto } from './nest/openapi';
-export { ProblemFilter } from './nest/problem.filter';
-export { PinoNestLogger } from './nest/nest-logger';
-export { OperationsController, type ReadinessCheck } from './nest/operations.controller';
-export { createHttpApp, DEFAULT_BODY_LIMIT_BYTES, type HttpAppOptions } from './nest/http-app';

@@ -13,5 +13,3 @@ export { contentHash, type ContentHash, type VerifyReport } from './verify';
 export type { RebuildPhase } from './rebuild';
 export { allRuntimes } from './directory';
 export { GenerationRetiredError, UnknownProjectionError } from './errors';
-export { ProjectionsAdminModule } from './nest/projections-admin.module';
-export { ProjectionsAdminController } from './nest/projections-admin.controller';

@@ -1,7 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createPostgresEventStore, type PostgresEventStore } from '@rapport/event-store';
-import { ApiKeyStore, createHttpApp, createLogger, PlatformModule, type Logger } from '@rapport/platform';
+import { ApiKeyStore, createLogger, type Logger } from '@rapport/platform';
+import { createHttpApp, PlatformModule } from '@rapport/platform/nest';
 import { Pool } from 'pg';
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT } from './config';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './database';

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { EventStore } from '@rapport/event-store';
-import { PlatformModule, createHttpApp, type ApiKeyStore, type Logger, type ReadinessCheck } from '@rapport/platform';
+import { type ApiKeyStore, type Logger } from '@rapport/platform';
+import { PlatformModule, createHttpApp, type ReadinessCheck } from '@rapport/platform/nest';
 import { IngestModule } from './ingest.module';
 
 export interface IngestAppOptions {

@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Relay } from '@rapport/kafka';
-import { PlatformModule, createHttpApp, type ApiKeyStore, type Logger, type ReadinessCheck } from '@rapport/platform';
+import { type ApiKeyStore, type Logger } from '@rapport/platform';
+import { PlatformModule, createHttpApp, type ReadinessCheck } from '@rapport/platform/nest';
 import { RELAY, RelayStatusController } from './relay-status.controller';
 
 export interface RelayAppOptions {

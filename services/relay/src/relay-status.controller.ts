@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Relay, RelayStatus } from '@rapport/kafka';
-import { Roles } from '@rapport/platform';
+import { Roles } from '@rapport/platform/nest';
 
 export const RELAY = Symbol('Relay');
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
-import { ProjectionsAdminModule } from '@rapport/projections';
+import { ProjectionsAdminModule } from '@rapport/projections/nest';
 import { ProfileController } from './customer-profiles/profile.controller';
 import { SearchController } from './search/search.controller';
 import { startTimeline, TIMELINE, type Timeline, type TimelineOptions } from './timeline';

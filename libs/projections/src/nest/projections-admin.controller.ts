@@ -1,6 +1,6 @@
 import { Controller, DefaultValuePipe, Get, HttpCode, Param, ParseIntPipe, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '@rapport/platform';
+import { Roles } from '@rapport/platform/nest';
 import { allRuntimes } from '../directory';
 import { UnknownProjectionError } from '../errors';
 import type { ParkedEvent, RetryReport } from '../parked';

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Inject, Post, Res } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiBody, ApiOkResponse, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, Roles } from '@rapport/platform';
+import { ApiProblems, Roles } from '@rapport/platform/nest';
 import type { FastifyReply } from 'fastify';
 import { parseBatchRequest, parseEmitRequest } from './emit-request';
 import { BatchResultDto, EmittedEventDto, batchBodySchema, eventBodySchema } from './openapi';

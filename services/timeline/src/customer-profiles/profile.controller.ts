@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Param } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles, type Principal } from '@rapport/platform';
+import { type Principal } from '@rapport/platform';
+import { CurrentPrincipal, Roles } from '@rapport/platform/nest';
 import { audienceOf } from '../audience';
 import { CustomerNotFoundError } from '../errors';
 import { TIMELINE, type Timeline } from '../timeline';

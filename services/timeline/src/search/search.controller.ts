@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles, type Principal } from '@rapport/platform';
+import { type Principal } from '@rapport/platform';
+import { CurrentPrincipal, Roles } from '@rapport/platform/nest';
 import { z } from 'zod';
 import { audienceOf } from '../audience';
 import { parseQuery } from '../errors';

@@ -1,7 +1,8 @@
 import { Controller, Get, Inject, Param, Query, Sse, type MessageEvent } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { EVENT_TYPES, fromRecordedEvent, isoDateTime } from '@rapport/contracts';
-import { CurrentPrincipal, Roles, type Principal } from '@rapport/platform';
+import { type Principal } from '@rapport/platform';
+import { CurrentPrincipal, Roles } from '@rapport/platform/nest';
 import { Observable } from 'rxjs';
 import { z } from 'zod';
 import { audienceOf } from '../audience';

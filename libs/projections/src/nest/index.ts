@@ -1,0 +1,3 @@
+// The Nest layer over the runtime: the admin API.
+export { ProjectionsAdminModule } from './projections-admin.module';
+export { ProjectionsAdminController } from './projections-admin.controller';
