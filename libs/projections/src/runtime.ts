@@ -238,6 +238,8 @@ export class ProjectionRuntime {
         if (this.started) this.scheduleFollow();
       });
     }, this.options.followIntervalMs ?? 1_000);
+    // The runners keep a process alive, not this check.
+    this.followTimer.unref();
   }
 
   private coordinated<T>(work: () => Promise<T>): Promise<T> {
