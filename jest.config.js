@@ -14,9 +14,7 @@ module.exports = {
   testEnvironment: 'node',
   testMatch: ['<rootDir>/{contracts,libs,services,test,tools}/**/*.spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '\\.bench\\.'],
-  transform: { '^.+\\.ts$': tsTransform, '/node_modules/content-disposition/.+\\.js$': tsTransform },
-  // @fastify/static (the Swagger UI) loads content-disposition 3, which ships only as ESM.
-  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
+  transform: { '^.+\\.ts$': tsTransform },
   moduleNameMapper,
   globalSetup: '<rootDir>/libs/testing/src/global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
