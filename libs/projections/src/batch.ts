@@ -1,6 +1,7 @@
 import { APPLIED_TABLE, RUNTIME_SCHEMA, type Generation } from './catalog';
 import { ident, type Sql } from './database';
-import { GenerationRetiredError } from './errors';
+import { GenerationRetiredError, ProjectionFailedError } from './errors';
+import { classifyFailure } from './failures';
 import type { Projection, ProjectionContext } from './projection';
 import type { SourceBatch, SourceEvent } from './source';
 
@@ -158,19 +159,24 @@ async function applyIsolatingPoison(context: ProjectionContext, projection: Proj
     await tx.query('RELEASE SAVEPOINT projection_batch');
     return [];
   } catch (error) {
-    if (isTransient(error)) throw error;
+    const kind = classifyFailure(error);
+    if (kind === 'transient') throw error;
+    if (kind === 'fatal') throw new ProjectionFailedError(projection.name, error);
     await tx.query('ROLLBACK TO SAVEPOINT projection_batch');
   }
   const poison: Poison[] = [];
   for (const item of decoded) {
-    const error = await applyOne(context, projection, item.value);
+    const error = await applyOne(context, projection, item.event.id, item.value);
     if (error !== undefined) poison.push({ event: item.event, error });
   }
   return poison;
 }
 
-/** Applies one event under a savepoint; returns the error message if it failed for a reason of its own. */
-export async function applyOne(context: ProjectionContext, projection: Projection, value: unknown): Promise<string | undefined> {
+/**
+ * Applies one event under a savepoint; returns the error message if it failed for a reason
+ * of its own. Throws what is not about the event: transient failures and fatal ones.
+ */
+export async function applyOne(context: ProjectionContext, projection: Projection, eventId: string, value: unknown): Promise<string | undefined> {
   const { tx } = context;
   await tx.query('SAVEPOINT projection_event');
   try {
@@ -178,7 +184,9 @@ export async function applyOne(context: ProjectionContext, projection: Projectio
     await tx.query('RELEASE SAVEPOINT projection_event');
     return undefined;
   } catch (error) {
-    if (isTransient(error)) throw error;
+    const kind = classifyFailure(error);
+    if (kind === 'transient') throw error;
+    if (kind === 'fatal') throw new ProjectionFailedError(projection.name, error, eventId);
     await tx.query('ROLLBACK TO SAVEPOINT projection_event');
     return describeError(error);
   }
@@ -205,17 +213,6 @@ async function park(tx: Sql, generation: Generation, partition: string, poison: 
       poison.map((item) => item.error),
     ],
   );
-}
-
-/**
- * Failures that say nothing about the event (lost connection, deadlock, serialisation,
- * resources, shutdown): the batch is retried rather than its events parked.
- */
-export function isTransient(error: unknown): boolean {
-  if (error instanceof GenerationRetiredError) return true;
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  if (typeof code === 'string') return /^(08|40|53|57|58|E[A-Z]+$)/.test(code);
-  return error instanceof Error && /Connection terminated|not queryable|ECONNRESET|ECONNREFUSED/i.test(error.message);
 }
 
 export function describeError(error: unknown): string {

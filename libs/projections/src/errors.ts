@@ -15,6 +15,24 @@ export class GenerationRetiredError extends Error {
   }
 }
 
+/** A projection's code or schema is wrong (not one event's data): it stops until fixed and restarted. */
+export class ProjectionFailedError extends Error {
+  readonly code = 'PROJECTION_FAILED';
+
+  constructor(
+    readonly projection: string,
+    override readonly cause: unknown,
+    readonly eventId?: string,
+  ) {
+    super(`${projection} stopped: ${describeCause(cause)}${eventId ? ` (event ${eventId})` : ''}`);
+    this.name = 'ProjectionFailedError';
+  }
+}
+
+function describeCause(cause: unknown): string {
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+}
+
 export class UnknownProjectionError extends NotFoundError {
   constructor(readonly projection: string) {
     super(`no projection named '${projection}' runs in this process`);

@@ -8,6 +8,11 @@ export function projectionMetrics() {
   return {
     applied: metrics.counter({ name: 'rapport_projection_events_applied_total', help: 'Events applied to read models', labelNames }),
     parked: metrics.counter({ name: 'rapport_projection_events_parked_total', help: 'Events parked because applying them failed', labelNames }),
+    failures: metrics.counter({
+      name: 'rapport_projection_failures_total',
+      help: 'Times a projection stopped because its code or schema is wrong (not one event)',
+      labelNames,
+    }),
     duplicates: metrics.counter({
       name: 'rapport_projection_events_redelivered_total',
       help: 'Events delivered again and dropped as already applied',
@@ -49,4 +54,5 @@ export function registerStatusGauges(): void {
   gauge('rapport_projection_lag_seconds', 'Age of the last applied event while behind, else 0', (status) => status.lagSeconds ?? 0);
   gauge('rapport_projection_events_per_second', 'Events applied per second over the last ten seconds', (status) => status.eventsPerSecond);
   gauge('rapport_projection_parked_events', 'Events currently parked', (status) => status.parked);
+  gauge('rapport_projection_failed', '1 while the projection is stopped by a fatal failure, else 0', (status) => (status.state === 'failed' ? 1 : 0));
 }

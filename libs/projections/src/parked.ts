@@ -97,7 +97,7 @@ export async function retryParked(runner: GenerationRunner, projection: Projecti
       } catch (decodeError) {
         error = describeError(decodeError);
       }
-      error ??= await applyOne(context, projection, value);
+      error ??= await applyOne(context, projection, row.event_id, value);
       const key = [generation.projection, generation.generation, row.event_id];
       if (error === undefined) {
         applied.push(row.event_id);

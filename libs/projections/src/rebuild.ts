@@ -1,5 +1,6 @@
 import { covers, dropGeneration, generationState, pointViewsAt, RUNTIME_SCHEMA, type Generation } from './catalog';
 import type { Database, Sql } from './database';
+import { isTransient } from './failures';
 import type { Projection } from './projection';
 import { GenerationRunner, type RunnerLogger } from './runner';
 import type { EventSource } from './source';
@@ -69,6 +70,7 @@ export class Rebuild {
   private async drive(): Promise<void> {
     while (!this.runner.caughtUp) {
       if (this.cancelled) return this.markCancelled();
+      if (this.runner.failure) throw this.runner.failure;
       await sleep(POLL_MS);
     }
     this.phase = 'switching';
@@ -165,13 +167,6 @@ export class Rebuild {
     await tx.query('RELEASE SAVEPOINT projection_switch');
     return true;
   }
-}
-
-/** Errors worth trying the switch again for: lost connections, deadlocks, serialisation and lock failures, shutdowns. */
-function isTransient(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && /^(08|40|53|55P03|57P0|E(CONNRESET|CONNREFUSED|PIPE|TIMEDOUT)$)/.test(code)) return true;
-  return error instanceof Error && /connection terminated|connection timeout|timeout exceeded when trying to connect/i.test(error.message);
 }
 
 export function sleep(ms: number): Promise<void> {

@@ -1,13 +1,14 @@
 import { applyBatch, lockGeneration, type BatchHooks, type BatchOutcome } from './batch';
 import { APPLIED_TABLE, RUNTIME_SCHEMA, type Generation } from './catalog';
 import { ident, type Database, type Sql } from './database';
-import { GenerationRetiredError } from './errors';
+import { GenerationRetiredError, ProjectionFailedError } from './errors';
 import { projectionMetrics } from './metrics';
 import type { Projection } from './projection';
 import type { EventSource, SourceBatch, SourceHandler, SourceRun } from './source';
 
 export interface RunnerLogger {
   warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
 }
 
 export interface RunnerOptions {
@@ -36,7 +37,8 @@ const MIN_BATCH_INTERVAL_MS = 20;
 /**
  * Feeds one generation of one projection from a source: one transaction per batch,
  * batches strictly one after another. A failed batch restarts the source from the stored
- * checkpoint after a back-off; a retired generation stops the runner for good.
+ * checkpoint after a back-off; a retired generation stops the runner for good, and so
+ * does a fatal failure (the projection's code or schema is wrong) until the process restarts.
  */
 export class GenerationRunner {
   /** Replaced (with state `live`) when a rebuilt generation takes over. */
@@ -44,6 +46,8 @@ export class GenerationRunner {
   live: boolean;
   hooks: BatchHooks;
   lastError: string | undefined;
+  /** Set when a batch failed fatally: the runner stopped and stays stopped. */
+  failure: ProjectionFailedError | undefined;
   private run: SourceRun | undefined;
   private stopping = false;
   private retired = false;
@@ -70,7 +74,7 @@ export class GenerationRunner {
   }
 
   get running(): boolean {
-    return this.supervisor !== undefined && !this.stopping && !this.retired;
+    return this.supervisor !== undefined && !this.stopping && !this.retired && !this.failure;
   }
 
   /** True when the source knows of nothing beyond what this runner committed. */
@@ -137,7 +141,7 @@ export class GenerationRunner {
 
   private async supervise(): Promise<void> {
     let backoff = 100;
-    while (!this.stopping && !this.retired) {
+    while (!this.stopping && !this.retired && !this.failure) {
       const run = this.options.source.start(this.handler);
       this.run = run;
       try {
@@ -150,6 +154,17 @@ export class GenerationRunner {
           return;
         }
         this.lastError = error instanceof Error ? error.message : String(error);
+        // Set by applyBatch while the source ran (the loop condition's narrowing does not know).
+        const failure = this.failure as ProjectionFailedError | undefined;
+        if (failure) {
+          this.options.logger?.error(
+            { projection: this.generation.projection, generation: this.generation.generation, err: failure.cause, eventId: failure.eventId },
+            'projection failed: its code or schema is wrong, so it stops instead of parking every event; fix it and restart',
+          );
+          projectionMetrics().failures.inc({ projection: this.generation.projection, build: this.generation.state });
+          await run.stop().catch(() => undefined);
+          return;
+        }
         this.options.logger?.warn({ projection: this.generation.projection, generation: this.generation.generation, err: error }, 'projection batch failed; retrying');
       }
       await run.stop().catch(() => undefined);
@@ -168,11 +183,18 @@ export class GenerationRunner {
 
   private async applyBatch(batch: SourceBatch): Promise<void> {
     const started = process.hrtime.bigint();
-    const outcome: BatchOutcome = await this.exclusive(() =>
-      this.options.db.transaction((tx) =>
-        applyBatch(tx, { projection: this.options.projection, generation: this.generation, live: this.live }, batch, this.hooks),
-      ),
-    );
+    let outcome: BatchOutcome;
+    try {
+      outcome = await this.exclusive(() =>
+        this.options.db.transaction((tx) =>
+          applyBatch(tx, { projection: this.options.projection, generation: this.generation, live: this.live }, batch, this.hooks),
+        ),
+      );
+    } catch (error) {
+      // Noted here, not where the source rethrows it: a source may wrap the errors it passes on.
+      if (error instanceof ProjectionFailedError) this.failure = error;
+      throw error;
+    }
     this.lastError = undefined;
     this.recent.push({ at: Date.now(), events: outcome.fresh });
     const labels = { projection: this.generation.projection, build: this.generation.state };

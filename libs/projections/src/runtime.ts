@@ -38,8 +38,11 @@ export interface ProjectionStatus extends GenerationProgress {
   readonly name: string;
   /** Schema of the views queries read. */
   readonly schema: string;
-  /** `frozen`: serving an older version's tables, no longer updated, while the new version builds. */
-  readonly state: 'running' | 'stopped' | 'frozen';
+  /**
+   * `frozen`: serving an older version's tables, no longer updated, while the new version builds.
+   * `failed`: stopped because its code or schema is wrong (`lastError` says how); restart once fixed.
+   */
+  readonly state: 'running' | 'stopped' | 'frozen' | 'failed';
   readonly source: string;
   readonly caughtUp: boolean;
   readonly lastError: string | null;
@@ -171,7 +174,7 @@ export class ProjectionRuntime {
           name: entry.projection.name,
           schema: entry.projection.schema,
           ...progress,
-          state: entry.runner?.running ? 'running' : entry.live.version !== entry.projection.version ? 'frozen' : 'stopped',
+          state: entry.runner?.failure ? 'failed' : entry.runner?.running ? 'running' : entry.live.version !== entry.projection.version ? 'frozen' : 'stopped',
           source: this.options.source.name,
           caughtUp: entry.runner?.caughtUp ?? false,
           lastError: entry.runner?.lastError ?? null,
@@ -189,6 +192,8 @@ export class ProjectionRuntime {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const statuses = await this.status();
+      const failed = statuses.find((status) => status.state === 'failed');
+      if (failed) throw new IllegalStateError(`projection ${failed.name} failed: ${failed.lastError}`);
       if (statuses.every((status) => status.caughtUp && status.lagEvents === 0 && status.rebuild === null)) return;
       if (Date.now() > deadline) throw new Error(`projections not settled after ${timeoutMs} ms: ${JSON.stringify(statuses)}`);
       await sleep(20);
