@@ -14,7 +14,11 @@ export interface BatchTarget {
 }
 
 export interface BatchHooks {
-  /** Events for which this is false are passed over, unapplied (verify aligns a scratch build with the live one). */
+  /**
+   * Verify aligns a scratch build with the live one: the batch stops before the first new
+   * event for which this is false, and its checkpoint stays there, so that a later run
+   * without the hook delivers that event again. It must pass over a suffix of the log.
+   */
   readonly accept?: (event: SourceEvent) => boolean;
   /** Runs last inside the batch's transaction: the rebuild switch uses it, and so do crash tests. */
   readonly beforeCommit?: (tx: Sql, batch: SourceBatch) => Promise<void>;
@@ -55,12 +59,15 @@ export async function applyBatch(tx: Sql, target: BatchTarget, batch: SourceBatc
   await lockPartition(tx, generation, batch.partition);
 
   const schema = ident(generation.schemaName);
-  const fresh = await freshEvents(tx, schema, batch.events);
-  const accepted = hooks.accept ? fresh.filter(hooks.accept) : fresh;
+  const delivered = await freshEvents(tx, schema, batch.events);
+  const passedOver = hooks.accept ? delivered.findIndex((event) => !hooks.accept!(event)) : -1;
+  const fresh = passedOver < 0 ? delivered : delivered.slice(0, passedOver);
+  // The delivered events this batch commits: up to the first passed-over one.
+  const events = passedOver < 0 ? batch.events : batch.events.slice(0, batch.events.indexOf(delivered[passedOver]));
   const handled = new Set(projection.eventTypes);
   const decoded: Decoded[] = [];
   const poison: Poison[] = [];
-  for (const event of accepted) {
+  for (const event of fresh) {
     if (!handled.has(event.type)) continue;
     try {
       decoded.push({ event, value: projection.decode(event) });
@@ -73,26 +80,29 @@ export async function applyBatch(tx: Sql, target: BatchTarget, batch: SourceBatc
   const failedToApply = await applyIsolatingPoison(context, projection, decoded);
   poison.push(...failedToApply);
   if (poison.length > 0) await park(tx, generation, batch.partition, poison);
-  await markApplied(tx, schema, accepted);
+  await markApplied(tx, schema, fresh);
 
-  const position = Math.max(0, ...batch.events.map((event) => event.position));
-  const lastRecordedAt = batch.events.reduce<string | undefined>((latest, event) => (latest && latest > event.recordedAt ? latest : event.recordedAt), undefined);
-  await tx.query(
-    `INSERT INTO ${R}.checkpoints AS c (projection, generation, partition, checkpoint, position, events_seen, last_recorded_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, now())
-     ON CONFLICT (projection, generation, partition) DO UPDATE SET
-       checkpoint = EXCLUDED.checkpoint,
-       position = GREATEST(c.position, EXCLUDED.position),
-       events_seen = c.events_seen + EXCLUDED.events_seen,
-       last_recorded_at = GREATEST(c.last_recorded_at, EXCLUDED.last_recorded_at),
-       updated_at = now()`,
-    [generation.projection, generation.generation, batch.partition, batch.checkpoint, position, fresh.length, lastRecordedAt ?? null],
-  );
+  const position = Math.max(0, ...events.map((event) => event.position));
+  const lastRecordedAt = events.reduce<string | undefined>((latest, event) => (latest && latest > event.recordedAt ? latest : event.recordedAt), undefined);
+  const checkpoint = events.length === batch.events.length ? batch.checkpoint : events[events.length - 1]?.checkpoint;
+  if (checkpoint !== undefined) {
+    await tx.query(
+      `INSERT INTO ${R}.checkpoints AS c (projection, generation, partition, checkpoint, position, events_seen, last_recorded_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+       ON CONFLICT (projection, generation, partition) DO UPDATE SET
+         checkpoint = EXCLUDED.checkpoint,
+         position = GREATEST(c.position, EXCLUDED.position),
+         events_seen = c.events_seen + EXCLUDED.events_seen,
+         last_recorded_at = GREATEST(c.last_recorded_at, EXCLUDED.last_recorded_at),
+         updated_at = now()`,
+      [generation.projection, generation.generation, batch.partition, checkpoint, position, fresh.length, lastRecordedAt ?? null],
+    );
+  }
   await hooks.beforeCommit?.(tx, batch);
   return {
     fresh: fresh.length,
     applied: decoded.length - failedToApply.length,
-    duplicates: batch.events.length - fresh.length,
+    duplicates: events.length - fresh.length,
     parked: poison.length,
     position,
     lastRecordedAt,
