@@ -111,6 +111,26 @@ export interface SubscribeOptions {
    * reported through `closed`.
    */
   onEvents(events: readonly RecordedEvent[]): Promise<void>;
+  /**
+   * Told every few seconds while committed events wait behind an older transaction that is
+   * still open (PostgreSQL delivers nothing past the oldest open transaction), and once with
+   * `undefined` when they flow again. Adapters that cannot stall never call it.
+   */
+  onStall?(stall: SubscriptionStall | undefined): void;
+}
+
+/** Committed events a subscription may not deliver yet, because an older transaction is still open. */
+export interface SubscriptionStall {
+  /** Age of the oldest waiting event. */
+  readonly seconds: number;
+  /** The database backend holding the oldest open transaction, when the database tells. */
+  readonly blocker?: {
+    readonly pid: number;
+    /** Since its transaction began. */
+    readonly openSeconds: number;
+    /** e.g. `idle in transaction`. */
+    readonly state: string | null;
+  };
 }
 
 export interface Subscription {

@@ -58,7 +58,9 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions = {})
     createPostgresUser: process.getuid?.() === 0,
     onLog: (message: unknown) => options.onLog?.(String(message)),
     onError: (error: unknown) => options.onLog?.(String(error)),
-    postgresFlags: ['-c', 'max_connections=200', '-c', 'shared_buffers=128MB'],
+    // A session left idle inside a transaction pauses every event-store subscription (they
+    // wait for the oldest open transaction); a minute is long enough for any of ours.
+    postgresFlags: ['-c', 'max_connections=200', '-c', 'shared_buffers=128MB', '-c', 'idle_in_transaction_session_timeout=1min'],
   });
   if (!existsSync(join(dataDir, 'PG_VERSION'))) await server.initialise();
   await server.start();

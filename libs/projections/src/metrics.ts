@@ -54,5 +54,10 @@ export function registerStatusGauges(): void {
   gauge('rapport_projection_lag_seconds', 'Age of the last applied event while behind, else 0', (status) => status.lagSeconds ?? 0);
   gauge('rapport_projection_events_per_second', 'Events applied per second over the last ten seconds', (status) => status.eventsPerSecond);
   gauge('rapport_projection_parked_events', 'Events currently parked', (status) => status.parked);
+  gauge(
+    'rapport_subscription_stalled_seconds',
+    'How long committed events have waited for an older open transaction to end (PostgreSQL xmin); 0 when they flow',
+    (status) => status.stalledSeconds,
+  );
   gauge('rapport_projection_failed', '1 while the projection is stopped by a fatal failure, else 0', (status) => (status.state === 'failed' ? 1 : 0));
 }

@@ -1,3 +1,4 @@
+import type { SubscriptionStall } from '@rapport/event-store';
 import { applyBatch, lockGeneration, type BatchHooks, type BatchOutcome } from './batch';
 import { APPLIED_TABLE, RUNTIME_SCHEMA, type Generation } from './catalog';
 import { ident, type Database, type Sql } from './database';
@@ -33,6 +34,8 @@ const MAX_BACKOFF_MS = 5_000;
 /** Tables filled in bulk (a rebuild, a catch-up) get fresh planner statistics this often. */
 const ANALYZE_EVERY_EVENTS = 20_000;
 const MIN_BATCH_INTERVAL_MS = 20;
+/** A feed held back this long by an open transaction gets a warning naming it. */
+const STALL_WARN_SECONDS = 5;
 
 /**
  * Feeds one generation of one projection from a source: one transaction per batch,
@@ -48,6 +51,9 @@ export class GenerationRunner {
   lastError: string | undefined;
   /** Set when a batch failed fatally: the runner stopped and stays stopped. */
   failure: ProjectionFailedError | undefined;
+  /** Set while the source's committed events wait behind an older open transaction. */
+  stall: SubscriptionStall | undefined;
+  private stallWarned = false;
   private run: SourceRun | undefined;
   private stopping = false;
   private retired = false;
@@ -66,6 +72,7 @@ export class GenerationRunner {
       generation: options.generation.generation,
       checkpointFor: (partition) => this.checkpointFor(partition),
       apply: (batch) => this.applyBatch(batch),
+      onStall: (stall) => this.onStall(stall),
     };
   }
 
@@ -171,6 +178,27 @@ export class GenerationRunner {
       await sleep(backoff);
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
     }
+  }
+
+  private onStall(stall: SubscriptionStall | undefined): void {
+    this.stall = stall;
+    if (stall === undefined) {
+      this.stallWarned = false;
+      return;
+    }
+    if (this.stallWarned || stall.seconds < STALL_WARN_SECONDS) return;
+    this.stallWarned = true;
+    this.options.logger?.warn(
+      {
+        projection: this.generation.projection,
+        generation: this.generation.generation,
+        stalledSeconds: Math.round(stall.seconds),
+        blockingPid: stall.blocker?.pid,
+        blockingTransactionSeconds: stall.blocker ? Math.round(stall.blocker.openSeconds) : undefined,
+        blockingState: stall.blocker?.state,
+      },
+      `projection feed stalled: committed events wait for an older open transaction${stall.blocker ? ` (backend pid ${stall.blocker.pid}, open ${Math.round(stall.blocker.openSeconds)} s, ${stall.blocker.state ?? 'state unknown'})` : ''}; end it, or let idle_in_transaction_session_timeout do so`,
+    );
   }
 
   private async checkpointFor(partition: string): Promise<string | undefined> {

@@ -32,6 +32,8 @@ export interface GenerationProgress {
   readonly lagSeconds: number | null;
   readonly eventsPerSecond: number;
   readonly parked: number;
+  /** How long committed events have waited behind an older open transaction; 0 when they flow. */
+  readonly stalledSeconds: number;
 }
 
 export interface ProjectionStatus extends GenerationProgress {
@@ -329,6 +331,7 @@ export class ProjectionRuntime {
       lagEvents,
       lagSeconds: lagEvents === 0 ? 0 : lastRecorded ? Math.max(0, (Date.now() - lastRecorded.getTime()) / 1000) : null,
       eventsPerSecond: runner?.eventsPerSecond ?? 0,
+      stalledSeconds: runner?.stall?.seconds ?? 0,
       parked: await countParked(this.options.db, generation),
     };
   }

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@rapport/event-store';
+import type { RecordedEvent, SubscriptionStall } from '@rapport/event-store';
 
 /**
  * Where a projection runner gets its events from: the event store's gap-safe global
@@ -61,6 +61,8 @@ export interface SourceHandler {
   checkpointFor(partition: string): Promise<string | undefined>;
   /** Resolves once the batch and its checkpoint committed; rejects when nothing did. */
   apply(batch: SourceBatch): Promise<void>;
+  /** Committed events wait behind an older open transaction (the store's subscription), or flow again (`undefined`). */
+  onStall?(stall: SubscriptionStall | undefined): void;
 }
 
 export interface SourceRun {

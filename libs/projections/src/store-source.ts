@@ -22,6 +22,7 @@ export function storeSource(store: EventStore, options: StoreSourceOptions = {})
           batchSize: options.batchSize ?? 1000,
           onEvents: (events) =>
             handler.apply({ partition: GLOBAL_PARTITION, events, checkpoint: events[events.length - 1].checkpoint }),
+          onStall: (stall) => handler.onStall?.(stall),
         });
         await subscription.closed;
       })();

@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@rapport/testing';
 import type { PoolClient } from 'pg';
 import { someEvents } from '../contract/event-store-contract';
-import type { RecordedEvent } from '../event-store';
+import type { RecordedEvent, SubscriptionStall } from '../event-store';
 import { appendStatement, createPostgresEventStore, encodeAppends, type PostgresEventStore } from './postgres-event-store';
 
 /** Appends inside an open transaction on `client`, exactly as the store would, without committing. */
@@ -73,6 +73,34 @@ describe('PostgreSQL subscription and late commits', () => {
 
     expect(delivered.map((event) => event.id)).toEqual([...olderIds, ...newer.events.map((event) => event.id)]);
     expect(delivered[0].position).toBeGreaterThan(newer.events[1].position);
+  });
+
+  it('reports a stall while an open transaction holds committed events back, naming its backend, and its end', async () => {
+    const stalls: Array<SubscriptionStall | undefined> = [];
+    const delivered: RecordedEvent[] = [];
+    const held = await store.pool.connect();
+    await held.query('BEGIN');
+    await held.query('SELECT pg_current_xact_id()'); // any write would do: it now holds the oldest transaction id
+    const [{ pid }] = (await held.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
+    const waiting = await store.append('behind-open-tx', someEvents(2));
+
+    const subscription = store.subscribeToAll({
+      onEvents: async (events) => void delivered.push(...events.filter((event) => event.streamId === 'behind-open-tx')),
+      onStall: (stall) => stalls.push(stall),
+    });
+    for (let waited = 0; stalls.length === 0 && waited < 10_000; waited += 20) await pause(20);
+    const deliveredWhileHeld = delivered.length;
+    await held.query('COMMIT');
+    held.release();
+
+    expect(deliveredWhileHeld).toBe(0);
+    expect(stalls[0]).toMatchObject({ blocker: { pid, state: 'idle in transaction' } });
+    expect(stalls[0]!.seconds).toBeGreaterThanOrEqual(0);
+    expect(stalls[0]!.blocker!.openSeconds).toBeGreaterThanOrEqual(stalls[0]!.seconds);
+    for (let waited = 0; delivered.length < 2 && waited < 5_000; waited += 20) await pause(20);
+    await subscription.stop();
+    expect(delivered.map((event) => event.id)).toEqual(waiting.events.map((event) => event.id));
+    expect(stalls[stalls.length - 1]).toBeUndefined();
   });
 
   it('keeps every stream in revision order under concurrent multi-stream appends', async () => {

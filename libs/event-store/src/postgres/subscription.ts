@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { InvalidAppendError } from '../errors';
-import type { RecordedEvent, SubscribeOptions, Subscription } from '../event-store';
+import type { RecordedEvent, SubscribeOptions, Subscription, SubscriptionStall } from '../event-store';
 import { EVENT_COLUMNS, toRecordedEvent, type EventRow } from './rows';
 
 interface Cursor {
@@ -9,6 +9,8 @@ interface Cursor {
 }
 
 const START: Cursor = { transactionId: '0', position: '0' };
+/** While idle, how often to look for committed events held back by an older open transaction. */
+const STALL_CHECK_MS = 1000;
 
 /** Checkpoints are `<transaction id>:<position>` of the last event delivered. */
 export function parseCheckpoint(checkpoint: string | undefined): Cursor {
@@ -23,6 +25,8 @@ export function parseCheckpoint(checkpoint: string | undefined): Cursor {
  * order; instead of trusting them, an event is delivered only once every transaction
  * older than its own has finished (`tx_id < xmin` of the current snapshot), in
  * (transaction id, position) order. A late commit can then never fall behind the cursor.
+ * The price: one long open transaction anywhere in the cluster holds every later event
+ * back; `onStall` reports that, naming the backend.
  */
 export class PostgresSubscription implements Subscription {
   readonly closed: Promise<void>;
@@ -30,6 +34,8 @@ export class PostgresSubscription implements Subscription {
   private isCaughtUp = false;
   private wakeRequested = false;
   private wakeSleeper: (() => void) | undefined;
+  private stall: SubscriptionStall | undefined;
+  private lastStallCheck = 0;
 
   constructor(
     private readonly pool: Pool,
@@ -66,10 +72,12 @@ export class PostgresSubscription implements Subscription {
       if (!this.running) break;
       if (rows.length === 0) {
         this.isCaughtUp = true;
+        await this.checkStall(cursor);
         await this.sleep();
         continue;
       }
       this.isCaughtUp = false;
+      this.reportStall(undefined);
       const events: RecordedEvent[] = rows.map(toRecordedEvent);
       await this.options.onEvents(events);
       const last = rows[rows.length - 1];
@@ -88,6 +96,36 @@ export class PostgresSubscription implements Subscription {
       [cursor.transactionId, cursor.position, limit],
     );
     return rows;
+  }
+
+  private async checkStall(cursor: Cursor): Promise<void> {
+    if (!this.options.onStall || Date.now() - this.lastStallCheck < STALL_CHECK_MS) return;
+    this.lastStallCheck = Date.now();
+    // The blocker is the backend whose transaction id is the oldest still running: the snapshot's xmin.
+    const { rows } = await this.pool
+      .query<{ seconds: number | null; blocker: { pid: number; open_seconds: number; state: string | null } | null }>(
+        `SELECT extract(epoch FROM now() - min(recorded_at))::float8 AS seconds,
+                (SELECT row_to_json(b) FROM (
+                   SELECT pid, extract(epoch FROM now() - xact_start)::float8 AS open_seconds, state
+                     FROM pg_stat_activity
+                    WHERE backend_xid IS NOT NULL AND pid <> pg_backend_pid()
+                    ORDER BY age(backend_xid) DESC LIMIT 1) b) AS blocker
+           FROM ${this.table}
+          WHERE (tx_id, position) > ($1::xid8, $2::bigint)
+            AND tx_id >= pg_snapshot_xmin(pg_current_snapshot())`,
+        [cursor.transactionId, cursor.position],
+      )
+      .catch(() => ({ rows: [] }));
+    const [row] = rows;
+    if (row?.seconds === null || row?.seconds === undefined) return this.reportStall(undefined);
+    const blocker = row.blocker ? { pid: row.blocker.pid, openSeconds: row.blocker.open_seconds, state: row.blocker.state } : undefined;
+    this.reportStall({ seconds: Math.max(0, row.seconds), ...(blocker ? { blocker } : {}) });
+  }
+
+  private reportStall(stall: SubscriptionStall | undefined): void {
+    if (stall === undefined && this.stall === undefined) return;
+    this.stall = stall;
+    this.options.onStall?.(stall);
   }
 
   private sleep(): Promise<void> {
