@@ -38,9 +38,10 @@ export class RunningRapport {
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcessWithoutNullStreams;
 
-  private constructor(env: Record<string, string>) {
+  private constructor(env: Record<string, string>, processGroup: boolean) {
     // The heap flags npm start passes, so that `up` runs in this very process (no relaunch).
-    this.child = spawn(process.execPath, ['--max-old-space-size=192', CLI, 'up'], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
+    // A process group of its own stands for a terminal's foreground group, which Ctrl-C signals as a whole.
+    this.child = spawn(process.execPath, ['--max-old-space-size=192', CLI, 'up'], { cwd: REPO_ROOT, env: { ...process.env, ...env }, detached: processGroup });
     this.child.stdout.on('data', (chunk: Buffer) => (this.stdout += chunk.toString()));
     this.child.stderr.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
     this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
@@ -51,8 +52,13 @@ export class RunningRapport {
   }
 
   /** Starts `rapport up` on `dataDir` and waits until it has written runtime.json. */
-  static async start(dataDir: string, env: Record<string, string> = {}, timeoutMs = 90_000): Promise<{ rapport: RunningRapport; runtime: RuntimeInfo }> {
-    const rapport = new RunningRapport({ RAPPORT_DATA_DIR: dataDir, RAPPORT_PORT: '0', LOG_LEVEL: 'warn', ...env });
+  static async start(
+    dataDir: string,
+    env: Record<string, string> = {},
+    timeoutMs = 90_000,
+    { processGroup = false } = {},
+  ): Promise<{ rapport: RunningRapport; runtime: RuntimeInfo }> {
+    const rapport = new RunningRapport({ RAPPORT_DATA_DIR: dataDir, RAPPORT_PORT: '0', LOG_LEVEL: 'warn', ...env }, processGroup);
     let exitCode: number | null | undefined;
     void rapport.exited.then((code) => (exitCode = code));
     const runtimeFile = join(dataDir, 'runtime.json');
@@ -71,6 +77,17 @@ export class RunningRapport {
     }
     rapport.child.kill('SIGKILL');
     throw new Error(`rapport up did not start within ${timeoutMs} ms:\n${rapport.stdout}\n${rapport.stderr}`);
+  }
+
+  /** Ctrl-C in a terminal: SIGINT to the whole process group (started with `processGroup`); waits for the exit code. */
+  async interruptGroup(): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) process.kill(-this.pid, 'SIGINT');
+    return this.exited;
+  }
+
+  /** SIGKILL to Node alone, as an out-of-memory kill would; its children are left as they are. */
+  kill(): void {
+    this.child.kill('SIGKILL');
   }
 
   /** Sends `signal` and waits for the exit code. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { DataDirBusyError } from './errors';
 
 /** Where the embedded platform keeps its files, all under one data directory. */
@@ -13,6 +13,8 @@ export interface DataDirLayout {
   /** Written once the HTTP server listens: how other commands reach the running platform. */
   readonly runtime: string;
   readonly devKeys: string;
+  /** PostgreSQL's own log: it runs in a session of its own, apart from the terminal. */
+  readonly postgresLog: string;
 }
 
 export function dataDirLayout(dataDir: string): DataDirLayout {
@@ -23,6 +25,7 @@ export function dataDirLayout(dataDir: string): DataDirLayout {
     lock: join(root, 'rapport.pid'),
     runtime: join(root, 'runtime.json'),
     devKeys: join(root, 'dev-keys.json'),
+    postgresLog: join(root, 'postgres.log'),
   };
 }
 
@@ -104,6 +107,22 @@ export async function strayPostgresPid(layout: DataDirLayout): Promise<number | 
   } catch {
     return undefined;
   }
+}
+
+/** Whether `pid` runs the PostgreSQL server of this cluster (`postgres -D <cluster>`), not some program that reused the pid. */
+export async function isOurPostmaster(pid: number, layout: DataDirLayout): Promise<boolean> {
+  const args = await commandLine(pid);
+  const dataDirFlag = args.indexOf('-D');
+  return args.length > 0 && basename(args[0]) === 'postgres' && dataDirFlag > 0 && resolve(args[dataDirFlag + 1] ?? '') === layout.postgres;
+}
+
+async function commandLine(pid: number): Promise<string[]> {
+  const proc = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
+  if (proc !== undefined) return proc.split('\0').filter((arg) => arg !== '');
+  // No /proc (macOS): ps prints the command line with spaces between arguments.
+  const { execFile } = await import('node:child_process');
+  const listed = await new Promise<string>((done) => execFile('ps', ['-o', 'command=', '-p', String(pid)], (error, stdout) => done(error ? '' : stdout)));
+  return listed.trim().split(/\s+/).filter((arg) => arg !== '');
 }
 
 export async function writeRuntime(layout: DataDirLayout, runtime: RuntimeInfo): Promise<void> {

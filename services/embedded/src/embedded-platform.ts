@@ -57,6 +57,7 @@ export async function startEmbeddedPlatform(options: EmbeddedPlatformOptions = {
       pgPort: options.pgPort,
       command: 'rapport up',
       onLog: (line) => logger.debug({ postgres: String(line).trim() }, 'postgres'),
+      onNotice: (message) => logger.warn({ dataDir }, message),
     });
     cleanups.push(() => database.stop());
     const { databaseUrl, layout } = database;

@@ -16,15 +16,20 @@ export class DataDirBusyError extends Error {
   }
 }
 
-/** A PostgreSQL from an earlier, killed run still holds the cluster. */
+/** The cluster's postmaster.pid names a live process that could not be stopped, or that is not our PostgreSQL. */
 export class StrayPostgresError extends Error {
   readonly code = 'STRAY_POSTGRES';
 
   constructor(
     readonly clusterDir: string,
     readonly pid: number,
+    readonly ours: boolean,
   ) {
-    super(`PostgreSQL (pid ${pid}) from an earlier run is still running on ${clusterDir}. Stop it with \`kill ${pid}\` and try again.`);
+    super(
+      ours
+        ? `PostgreSQL (pid ${pid}) from an earlier run on ${clusterDir} did not stop when asked. Stop it with \`kill ${pid}\` and try again.`
+        : `${clusterDir}/postmaster.pid names pid ${pid}, which is not a PostgreSQL on this cluster. If no PostgreSQL runs on it, delete that file and try again.`,
+    );
     this.name = 'StrayPostgresError';
   }
 }

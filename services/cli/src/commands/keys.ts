@@ -62,7 +62,7 @@ async function withApiKeys<T>(work: (store: ApiKeyStore) => Promise<T>): Promise
   if (!databaseUrl) {
     const { loadEmbeddedConfig, startEmbeddedDatabase } = await import('@rapport/embedded');
     const { dataDir, pgPort } = loadEmbeddedConfig();
-    const database = await startEmbeddedDatabase({ dataDir, pgPort, command: 'rapport keys' });
+    const database = await startEmbeddedDatabase({ dataDir, pgPort, command: 'rapport keys', onNotice: (message) => console.error(`rapport: ${message}`) });
     databaseUrl = database.databaseUrl;
     stopDatabase = () => database.stop();
   }

@@ -29,7 +29,7 @@ function stopOnSignal(platform: EmbeddedPlatform): Promise<never> {
     let stopping = false;
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) {
-        console.log(`\n${signal} again: exiting without waiting (PostgreSQL may still be shutting down).`);
+        console.log(`\n${signal} again: exiting without waiting (PostgreSQL may still run; the next \`rapport up\` stops it).`);
         process.exit(130);
       }
       stopping = true;
