@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { dataDirLayout, lockDataDir, readRuntime, replaceWhole, writeRuntime, type DataDirLayout } from './data-dir';
+import { dataDirLayout, isOurPostmaster, isProcessAlive, lockDataDir, readRuntime, replaceWhole, strayPostgresPid, writeRuntime, type DataDirLayout } from './data-dir';
 import { DataDirBusyError } from './errors';
 
 describe('data directory lock and runtime file', () => {
@@ -71,5 +71,19 @@ describe('data directory lock and runtime file', () => {
 
     await writeRuntime(layout, { pid: await deadPid(), url: 'http://127.0.0.1:3000', databaseUrl: 'postgres://x' });
     expect(await readRuntime(layout.root)).toBeUndefined();
+  });
+
+  it('tells our cluster\'s PostgreSQL from another program that reused the pid in postmaster.pid', async () => {
+    // A live process that is no PostgreSQL at all, named by a stale pid file.
+    const foreign = spawn(process.execPath, ['-e', 'setTimeout(() => undefined, 60000)']);
+    try {
+      await mkdir(layout.postgres);
+      await writeFile(join(layout.postgres, 'postmaster.pid'), `${foreign.pid}\n${layout.postgres}\n`);
+      expect(await strayPostgresPid(layout)).toBe(foreign.pid);
+      expect(await isOurPostmaster(foreign.pid!, layout)).toBe(false);
+      expect(isProcessAlive(foreign.pid!)).toBe(true);
+    } finally {
+      foreign.kill();
+    }
   });
 });
