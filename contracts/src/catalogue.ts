@@ -1,4 +1,5 @@
 import { customerEvents } from './customer';
+import { loyaltyEvents } from './loyalty';
 import type { RecordedEventInput, Stored } from './storage';
 import { orderEvents } from './orders';
 import { createEventRegistry, type EventUnion, type ParseResult } from './registry';
@@ -29,10 +30,38 @@ export function isEventType(type: string): type is EventType {
 
 /** Validates one emitted event; never throws. Older versions are accepted and upcast. */
 export function parseEvent(input: unknown): ParseResult<RapportEvent> {
-  return catalogue.parseEvent(input);
+  const result = catalogue.parseEvent(input);
+  if (result.ok || result.errors[0]?.path !== 'type') return result;
+  const type = (input as { type: unknown }).type;
+  if (typeof type !== 'string' || !loyaltyCatalogue.isEventType(type)) return result;
+  return { ok: false, errors: [{ path: 'type', message: `${type} is decided by the loyalty service and cannot be emitted` }] };
 }
 
 /** Reads a stored event back at the latest version of its type. */
 export function fromRecordedEvent(recorded: RecordedEventInput): StoredEvent {
   return catalogue.fromRecordedEvent(recorded);
+}
+
+/** The loyalty service's own decisions, stored in `loyalty-<customerId>`; never accepted from emitters. */
+export const loyaltyCatalogue = createEventRegistry(loyaltyEvents);
+
+export type LoyaltyEventType = keyof typeof loyaltyEvents;
+export type LoyaltyEvent = EventUnion<typeof loyaltyEvents>;
+export type LoyaltyEventOf<T extends LoyaltyEventType> = Extract<LoyaltyEvent, { type: T }>;
+export type StoredLoyaltyEvent = Stored<LoyaltyEvent>;
+
+export const LOYALTY_EVENT_TYPES: readonly LoyaltyEventType[] = loyaltyCatalogue.types;
+
+export function isLoyaltyEventType(type: string): type is LoyaltyEventType {
+  return loyaltyCatalogue.isEventType(type);
+}
+
+/** Validates a loyalty event the loyalty service is about to append; never throws. */
+export function parseLoyaltyEvent(input: unknown): ParseResult<LoyaltyEvent> {
+  return loyaltyCatalogue.parseEvent(input);
+}
+
+/** Reads a stored loyalty event back at the latest version of its type. */
+export function fromRecordedLoyaltyEvent(recorded: RecordedEventInput): StoredLoyaltyEvent {
+  return loyaltyCatalogue.fromRecordedEvent(recorded);
 }

@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { catalogue, EVENT_TYPES } from './catalogue';
-import { asyncApiDocument, eventJsonSchema } from './json-schemas';
+import { asyncApiDocument, eventJsonSchema, PUBLISHED_EVENT_TYPES, requiredEntry } from './json-schemas';
 
 // Writes `<Type>.v<N>.schema.json` for every version of every type, and `asyncapi.json`.
 // Usage: node -r @swc-node/register contracts/src/export-schemas.ts [outDir]
@@ -13,9 +12,9 @@ export function exportSchemas(outDir: string): string[] {
     writeFileSync(file, `${JSON.stringify(document, null, 2)}\n`);
     written.push(file);
   };
-  for (const type of EVENT_TYPES) {
-    const entry = catalogue.entry(type);
-    for (const version of entry?.versions ?? []) write(`${type}.v${version}.schema.json`, eventJsonSchema(entry!, version));
+  for (const type of PUBLISHED_EVENT_TYPES) {
+    const entry = requiredEntry(type);
+    for (const version of entry.versions) write(`${type}.v${version}.schema.json`, eventJsonSchema(entry, version));
   }
   write('asyncapi.json', asyncApiDocument());
   return written;

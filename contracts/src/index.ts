@@ -2,7 +2,16 @@ export {
   catalogue,
   EVENT_TYPES,
   fromRecordedEvent,
+  fromRecordedLoyaltyEvent,
   isEventType,
+  isLoyaltyEventType,
+  LOYALTY_EVENT_TYPES,
+  loyaltyCatalogue,
+  parseLoyaltyEvent,
+  type LoyaltyEvent,
+  type LoyaltyEventOf,
+  type LoyaltyEventType,
+  type StoredLoyaltyEvent,
   parseEvent,
   type EventOf,
   type EventType,
@@ -12,6 +21,7 @@ export {
 export { envelopeSchema, streamIdFor, type Actor, type Envelope, type EnvelopeHeader, type Subject } from './envelope';
 export { InvalidEventError, UnknownEventTypeError, type FieldError } from './errors';
 export { exampleEvent, exampleEvents, EXAMPLE_CUSTOMER_ID, type CustomerEvent, type CustomerEventOf } from './examples';
+export { exampleLoyaltyEvent, exampleLoyaltyEvents } from './loyalty-examples';
 export { asyncApiDocument, jsonSchemas, KAFKA_TOPIC } from './json-schemas';
 export {
   createEventRegistry,
@@ -26,6 +36,8 @@ export { isoDateTime, isStorableText, UNSTORABLE_TEXT_MESSAGE } from './fields';
 export { outranks, visitorLinkOf, winningLink, type VisitorLink } from './identity';
 export { toStoredEvent, type EventToStore, type RecordedEventInput } from './storage';
 export * as customer from './customer';
+export * as loyalty from './loyalty';
+export { loyaltyStreamId } from './loyalty';
 export * as orders from './orders';
 export * as service from './service';
 export * as visits from './visits';

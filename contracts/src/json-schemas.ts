@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { catalogue, EVENT_TYPES, type EventType } from './catalogue';
+import { catalogue, EVENT_TYPES, LOYALTY_EVENT_TYPES, loyaltyCatalogue, type EventType, type LoyaltyEventType } from './catalogue';
 import type { CatalogueEntry } from './registry';
 
 export type JsonSchema = Record<string, unknown>;
@@ -8,6 +8,9 @@ export type JsonSchema = Record<string, unknown>;
 export const KAFKA_TOPIC = 'rapport.customer-events.v1';
 
 const KAFKA_BINDING_VERSION = '0.5.0';
+
+/** Every type the relay can publish: emitted customer facts and the loyalty service's decisions. */
+export const PUBLISHED_EVENT_TYPES: readonly (EventType | LoyaltyEventType)[] = [...EVENT_TYPES, ...LOYALTY_EVENT_TYPES];
 
 /** JSON Schema of the full envelope of one version of one type, as emitters send it. */
 export function eventJsonSchema(
@@ -25,13 +28,13 @@ export function eventJsonSchema(
 }
 
 /** JSON Schema (draft 2020-12) of every event type at its latest version. */
-export function jsonSchemas(): Record<EventType, JsonSchema> {
+export function jsonSchemas(): Record<EventType | LoyaltyEventType, JsonSchema> {
   return Object.fromEntries(
-    EVENT_TYPES.map((type) => {
+    PUBLISHED_EVENT_TYPES.map((type) => {
       const entry = requiredEntry(type);
       return [type, eventJsonSchema(entry, entry.latest)];
     }),
-  ) as Record<EventType, JsonSchema>;
+  ) as Record<EventType | LoyaltyEventType, JsonSchema>;
 }
 
 // On Kafka an event is always at the latest version, and Rapport adds when it received it.
@@ -55,7 +58,7 @@ const headersSchema = {
   description: 'Kafka record headers, UTF-8 strings',
   properties: {
     'event-id': { type: 'string', format: 'uuid', description: 'Envelope id; consumers de-duplicate on it' },
-    'event-type': { type: 'string', enum: [...EVENT_TYPES] },
+    'event-type': { type: 'string', enum: [...PUBLISHED_EVENT_TYPES] },
     'event-version': { type: 'string', pattern: '^[1-9][0-9]*$', description: 'Version of the payload' },
     stream: { type: 'string', description: 'Event store stream, e.g. customer-<customerId>' },
     position: { type: 'string', pattern: '^[0-9]+$', description: 'Global position in the event store' },
@@ -75,7 +78,7 @@ export function asyncApiDocument(): JsonSchema {
   const schemas: Record<string, unknown> = { EventHeaders: headersSchema };
   const messages: Record<string, unknown> = {};
   const channelMessages: Record<string, unknown> = {};
-  for (const type of EVENT_TYPES) {
+  for (const type of PUBLISHED_EVENT_TYPES) {
     const entry = requiredEntry(type);
     schemas[type] = { schemaFormat: 'application/schema+json;version=draft-07', schema: kafkaPayloadSchema(entry) };
     messages[type] = {
@@ -88,7 +91,7 @@ export function asyncApiDocument(): JsonSchema {
     };
     channelMessages[type] = { $ref: `#/components/messages/${type}` };
   }
-  const messageRefs = EVENT_TYPES.map((type) => ({ $ref: `#/channels/customerEvents/messages/${type}` }));
+  const messageRefs = PUBLISHED_EVENT_TYPES.map((type) => ({ $ref: `#/channels/customerEvents/messages/${type}` }));
   return {
     asyncapi: '3.0.0',
     info: {
@@ -125,8 +128,8 @@ export function asyncApiDocument(): JsonSchema {
   };
 }
 
-function requiredEntry(type: EventType): CatalogueEntry {
-  const entry = catalogue.entry(type);
+export function requiredEntry(type: EventType | LoyaltyEventType): CatalogueEntry {
+  const entry = catalogue.entry(type) ?? loyaltyCatalogue.entry(type);
   if (!entry) throw new Error(`${type} is listed but has no catalogue entry`);
   return entry;
 }

@@ -49,6 +49,8 @@ export const complaintResolvedData = z.strictObject({
   complaintId: identifier,
   resolution: text(2000),
   compensation: compensation.optional(),
+  /** Loyalty points granted as goodwill; the loyalty service awards them. */
+  compensationPoints: z.number().int('must be a whole number of points').positive('must be at least 1').max(1_000_000).optional(),
 });
 
 export const complaintReopenedData = z.strictObject({

@@ -1,4 +1,14 @@
-import { EVENT_TYPES, fromRecordedEvent, visitorLinkOf, type StoredEvent, type VisitorLink } from '@rapport/contracts';
+import {
+  EVENT_TYPES,
+  fromRecordedEvent,
+  fromRecordedLoyaltyEvent,
+  isLoyaltyEventType,
+  LOYALTY_EVENT_TYPES,
+  visitorLinkOf,
+  type StoredEvent,
+  type StoredLoyaltyEvent,
+  type VisitorLink,
+} from '@rapport/contracts';
 import type { Projection, Sql } from '@rapport/projections';
 import { entryDetails } from './summaries';
 
@@ -31,11 +41,12 @@ export const ENTRY_COLUMNS = [
  * naming one visitor, the registration with the lower position wins (contracts' identity
  * rule), even when it arrives second.
  */
-export const timelineProjection: Projection<StoredEvent> = {
+export const timelineProjection: Projection<StoredEvent | StoredLoyaltyEvent> = {
   name: 'timeline',
   version: 2,
   schema: 'timeline',
-  eventTypes: EVENT_TYPES,
+  // Loyalty decisions show up in the customer's timeline too.
+  eventTypes: [...EVENT_TYPES, ...LOYALTY_EVENT_TYPES],
   tables: [
     {
       name: 'entries',
@@ -82,7 +93,7 @@ export const timelineProjection: Projection<StoredEvent> = {
       create: (schema) => `CREATE TABLE ${schema}.visitors (anonymous_id text PRIMARY KEY, customer_id text, position bigint)`,
     },
   ],
-  decode: (event) => fromRecordedEvent(event),
+  decode: (event) => (isLoyaltyEventType(event.type) ? fromRecordedLoyaltyEvent(event) : fromRecordedEvent(event)),
   async apply({ tx, schema, live }, events) {
     const links = events.map(visitorLinkOf).filter((link): link is VisitorLink => link !== undefined);
     const visitors = events.flatMap((event) => (event.anonymousId !== undefined ? [event.anonymousId] : []));
@@ -111,7 +122,7 @@ const insertRefs = (schema: string, entries: string) => `
         WHERE e.customer_id IS NOT NULL
        ON CONFLICT DO NOTHING`;
 
-async function insertEntries(tx: Sql, schema: string, live: boolean, events: readonly StoredEvent[]): Promise<void> {
+async function insertEntries(tx: Sql, schema: string, live: boolean, events: readonly (StoredEvent | StoredLoyaltyEvent)[]): Promise<void> {
   const rows = events.map((event) => {
     const details = entryDetails(event);
     return {

@@ -1,4 +1,5 @@
-import type { RapportEvent } from '@rapport/contracts';
+import { isLoyaltyEventType, type LoyaltyEvent, type RapportEvent } from '@rapport/contracts';
+import { loyaltyEntryDetails } from './loyalty-summaries';
 
 /** What one event contributes to a timeline entry besides its envelope. */
 export interface EntryDetails {
@@ -46,7 +47,9 @@ function same(summary: string, rest: Omit<EntryDetails, 'summary' | 'publicSumma
 const NO_AMOUNT = { amount: null, currency: null } as const;
 
 /** The timeline's reading of one event: a pure function of the event, so rebuilds give the same rows. */
-export function entryDetails(event: RapportEvent): EntryDetails {
+export function entryDetails(event: RapportEvent | LoyaltyEvent): EntryDetails {
+  if (isLoyaltyEventType(event.type)) return loyaltyEntryDetails(event as LoyaltyEvent);
+  event = event as RapportEvent;
   switch (event.type) {
     case 'CustomerRegistered': {
       const via = event.data.signupChannel;
