@@ -1,0 +1,409 @@
+import type { EventOf, LoyaltyEventOf, LoyaltyEventType } from '@rapport/contracts';
+import { v5 as uuidv5 } from 'uuid';
+import { IdempotencyKeyReusedError, InsufficientPointsError } from '../errors';
+import type { RuleBook, RuleVersion } from '../rules/rules';
+import { availablePoints, evolve, qualifyingPoints, spendOrder, tierOf, type Answer, type Lot, type LoyaltyState } from './state';
+import { addDays, addMonths, isoOf } from './time';
+
+/** Namespace of every id the loyalty service derives (uuid v5). */
+const LOYALTY_NAMESPACE = 'b8f6f1e2-4c4a-4e7b-9f0e-6a1c2d3e4f50';
+
+/** The customer facts loyalty answers. */
+export const LOYALTY_FACT_TYPES = ['OrderPlaced', 'OrderCancelled', 'OrderReturned', 'ComplaintResolved', 'FeedbackGiven'] as const;
+type FactType = (typeof LOYALTY_FACT_TYPES)[number];
+export type Fact = { [T in FactType]: Pick<EventOf<T>, 'id' | 'type' | 'occurredAt' | 'data'> }[FactType];
+
+export type LoyaltyCommand =
+  | { readonly kind: 'redeem'; readonly points: number; readonly reason: string; readonly idempotencyKey: string; readonly at: string }
+  | { readonly kind: 'adjust'; readonly points: number; readonly reason: string; readonly idempotencyKey: string; readonly at: string };
+
+/** A loyalty event as decided, before the envelope (customer, source) is put round it. */
+export type Draft = { [T in LoyaltyEventType]: Pick<LoyaltyEventOf<T>, 'id' | 'type' | 'occurredAt' | 'data'> }[LoyaltyEventType];
+
+export interface Decision {
+  readonly events: Draft[];
+  /** Why a fact earned or reversed nothing, for the processor's record. */
+  readonly skipped?: string;
+  /** A command's answer: the new event, or the first answer to a replayed idempotency key. */
+  readonly answer?: Answer & { readonly replayed: boolean };
+}
+
+const derivedId = (...parts: string[]) => uuidv5(parts.join('|'), LOYALTY_NAMESPACE);
+const clip = (text: string) => (text.length > 100 ? `${text.slice(0, 99)}…` : text);
+const floorPoints = (value: number) => Math.floor(value + 1e-9);
+
+/** Decides on a working state it evolves as it goes; `decide*` below wrap it with a copy. */
+class Deciding {
+  readonly events: Draft[] = [];
+
+  constructor(
+    readonly state: LoyaltyState,
+    readonly rules: RuleBook,
+    readonly customerId: string,
+  ) {}
+
+  emit<T extends Draft['type']>(type: T, id: string, occurredAt: string, data: Extract<Draft, { type: T }>['data']): void {
+    const draft = { id, type, occurredAt, data } as Draft;
+    evolve(this.state, draft);
+    this.events.push(draft);
+  }
+
+  /** Decides every time-based change due up to `until`, earliest first, at its due instant. */
+  advance(until: string): void {
+    let reviewedUpTo = '';
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      const due = this.nextDue(until, reviewedUpTo);
+      if (!due) return;
+      const rules = this.rules.at(due.at);
+      if (due.kind === 'available') this.becomeAvailable(due.lot, due.at, rules);
+      else if (due.kind === 'expire') this.expire(due.lot, due.at, rules);
+      else {
+        reviewedUpTo = due.at;
+        this.review(due.at, rules);
+      }
+    }
+    throw new Error(`loyalty-${this.customerId}: time-based changes do not settle`);
+  }
+
+  private nextDue(until: string, reviewedUpTo: string): { at: string; kind: 'available' | 'expire' | 'review'; lot: Lot } | undefined {
+    let best: { at: string; kind: 'available' | 'expire' | 'review'; lot: Lot; rank: number } | undefined;
+    const consider = (at: string, kind: 'available' | 'expire' | 'review', lot: Lot, rank: number) => {
+      if (at > until) return;
+      if (!best || at < best.at || (at === best.at && rank < best.rank)) best = { at, kind, lot, rank };
+    };
+    for (const lot of this.state.lots) {
+      if (lot.status === 'pending') consider(lot.pendingUntil, 'available', lot, 0);
+      else if (lot.status === 'available' && lot.remaining > 0 && lot.expiresAt) consider(lot.expiresAt, 'expire', lot, 1);
+    }
+    const review = this.nextReview(until, reviewedUpTo);
+    if (review && this.state.lots[0]) consider(review, 'review', this.state.lots[0], 2);
+    return best;
+  }
+
+  /** The tier's next anniversary after `after`; the tier is held for whole windows, reviewed at each end. */
+  private nextReview(until: string, after: string): string | undefined {
+    const { reviewAt } = this.state;
+    if (!reviewAt || tierOf(this.state, this.rules.at(reviewAt)).threshold === 0) return undefined;
+    const window = this.rules.at(reviewAt).tierWindowMonths;
+    for (let k = 0; k < 1000; k++) {
+      const at = addMonths(reviewAt, k * window);
+      if (at > until) return undefined;
+      if (at > after) return at;
+    }
+    return undefined;
+  }
+
+  private becomeAvailable(lot: Lot, at: string, rules: RuleVersion): void {
+    const appliedToDebt = Math.min(this.state.debt, lot.remaining);
+    this.emit('PointsBecameAvailable', derivedId(lot.lotId, 'available'), at, {
+      lotId: lot.lotId,
+      points: lot.remaining,
+      appliedToDebt,
+      expiresAt: addMonths(at, rules.expiryMonths),
+      rule: `lot.available after ${rules.pendingDays} days`,
+      rulesVersion: rules.version,
+      sourceEventId: `lot:${lot.lotId}`,
+    });
+  }
+
+  private expire(lot: Lot, at: string, rules: RuleVersion): void {
+    this.emit('PointsExpired', derivedId(lot.lotId, 'expired'), at, {
+      lotId: lot.lotId,
+      points: lot.remaining,
+      rule: `lot.expiry ${rules.expiryMonths} months after available`,
+      rulesVersion: rules.version,
+      sourceEventId: `lot:${lot.lotId}`,
+    });
+  }
+
+  private review(at: string, rules: RuleVersion): void {
+    const current = tierOf(this.state, rules);
+    const qualifying = qualifyingPoints(this.state, at, rules.tierWindowMonths);
+    if (qualifying >= current.threshold) return;
+    const target = highestTier(rules, qualifying);
+    this.emit('TierChanged', derivedId(this.customerId, 'tier.review', at), at, {
+      from: current.name,
+      to: target.name,
+      direction: 'down',
+      qualifyingPoints: qualifying,
+      reviewAt: addMonths(at, rules.tierWindowMonths),
+      rule: clip(`tier.review ${rules.tierWindowMonths} months below ${current.threshold}`),
+      rulesVersion: rules.version,
+      sourceEventId: `tier-review:${at}`,
+    });
+  }
+
+  upgrade(at: string, sourceEventId: string, rules: RuleVersion): void {
+    const current = tierOf(this.state, rules);
+    const qualifying = qualifyingPoints(this.state, at, rules.tierWindowMonths);
+    const target = highestTier(rules, qualifying);
+    if (target.threshold <= current.threshold) return;
+    this.emit('TierChanged', derivedId(sourceEventId, 'tier.upgrade'), at, {
+      from: current.name,
+      to: target.name,
+      direction: 'up',
+      qualifyingPoints: qualifying,
+      reviewAt: addMonths(at, rules.tierWindowMonths),
+      rule: clip(`tier.upgrade at ${target.threshold} in ${rules.tierWindowMonths} months`),
+      rulesVersion: rules.version,
+      sourceEventId,
+    });
+  }
+
+  earn(source: string, purpose: string, at: string, rules: RuleVersion, data: { reason: 'order' | 'first_order' | 'feedback' | 'goodwill'; points: number; pendingDays: number; qualifying: boolean; rule: string; orderId?: string; complaintId?: string; baseValue?: number }): void {
+    const id = derivedId(source, purpose);
+    this.emit('PointsEarned', id, at, {
+      lotId: id,
+      reason: data.reason,
+      points: data.points,
+      ...(data.orderId !== undefined ? { orderId: data.orderId } : {}),
+      ...(data.complaintId !== undefined ? { complaintId: data.complaintId } : {}),
+      ...(data.baseValue !== undefined ? { baseValue: data.baseValue } : {}),
+      pendingUntil: addDays(at, data.pendingDays),
+      qualifying: data.qualifying,
+      rule: clip(data.rule),
+      rulesVersion: rules.version,
+      sourceEventId: source,
+    });
+  }
+
+  /** Takes points back: the given lots first, then spendable lots oldest first, then debt or shortfall. */
+  clawBack(fact: Fact, orderId: string, points: number, first: readonly Lot[], details: { reason: 'order_cancelled' | 'order_returned'; rule: string; refundAmount?: number; orderValue?: number }, rules: RuleVersion): void {
+    const consumed: { lotId: string; points: number }[] = [];
+    let left = points;
+    const seen = new Set<string>();
+    for (const lot of [...first.filter((l) => (l.status === 'pending' || l.status === 'available') && l.remaining > 0), ...spendOrder(this.state)]) {
+      if (left === 0) break;
+      if (seen.has(lot.lotId)) continue;
+      seen.add(lot.lotId);
+      const taken = Math.min(left, lot.remaining);
+      if (taken > 0) consumed.push({ lotId: lot.lotId, points: taken });
+      left -= taken;
+    }
+    const allow = rules.negativeBalance === 'allow';
+    this.emit('PointsReversed', derivedId(fact.id, details.reason), isoOf(fact.occurredAt), {
+      reason: details.reason,
+      orderId,
+      points,
+      consumed,
+      debt: allow ? left : 0,
+      shortfall: allow ? 0 : left,
+      ...(details.refundAmount !== undefined ? { refundAmount: details.refundAmount } : {}),
+      ...(details.orderValue !== undefined ? { orderValue: details.orderValue } : {}),
+      rule: clip(`${details.rule}, negative balance ${rules.negativeBalance}`),
+      rulesVersion: rules.version,
+      sourceEventId: fact.id,
+    });
+  }
+
+  /** Lots to spend `points` from, soonest expiry first; throws when the balance is short. */
+  spend(points: number): { lotId: string; points: number }[] {
+    const available = availablePoints(this.state);
+    if (points > available) throw new InsufficientPointsError(Math.max(0, available), points);
+    const consumed: { lotId: string; points: number }[] = [];
+    let left = points;
+    for (const lot of spendOrder(this.state)) {
+      if (left === 0) break;
+      const taken = Math.min(left, lot.remaining);
+      consumed.push({ lotId: lot.lotId, points: taken });
+      left -= taken;
+    }
+    return consumed;
+  }
+}
+
+function highestTier(rules: RuleVersion, qualifying: number) {
+  let found = rules.tiers[0];
+  for (const tier of rules.tiers) if (tier.threshold <= qualifying) found = tier;
+  return found;
+}
+
+function rateOf(rules: RuleVersion, currency: string): number | undefined {
+  return currency === rules.baseCurrency ? 1 : rules.currencyRates[currency];
+}
+
+function answerFact(deciding: Deciding, fact: Fact): string | undefined {
+  const at = isoOf(fact.occurredAt);
+  const rules = deciding.rules.at(at);
+  const { state } = deciding;
+  switch (fact.type) {
+    case 'OrderPlaced': {
+      const { orderId, currency, total, lines } = fact.data;
+      if (state.orders[orderId]) return `order #${orderId} already earned points`;
+      const rate = rateOf(rules, currency);
+      if (rate === undefined) return `no rate for ${currency} in rules ${rules.version}`;
+      const baseValue = Math.round(total * rate);
+      let extra = 0;
+      for (const line of lines) {
+        const multiplier = rules.skuMultipliers[line.sku];
+        if (multiplier !== undefined) extra += (multiplier - 1) * line.quantity * line.unitPrice * rate;
+      }
+      const value = Math.max(0, baseValue + extra);
+      const tier = tierOf(state, rules);
+      const campaigns = rules.campaigns.filter((c) => Date.parse(c.from) <= Date.parse(at) && Date.parse(at) < Date.parse(c.to));
+      const campaignMultiplier = campaigns.reduce((product, c) => product * c.multiplier, 1);
+      const points = floorPoints((value / 100) * rules.pointsPerUnit * tier.multiplier * campaignMultiplier);
+      const firstOrder = state.ordersEarned === 0;
+      if (points <= 0) return `order #${orderId} is worth no points`;
+      const parts = [`earn.order ${rules.pointsPerUnit}/${rules.baseCurrency}`, tier.multiplier !== 1 ? `${tier.name} ×${tier.multiplier}` : '', ...campaigns.map((c) => `${c.name} ×${c.multiplier}`), extra !== 0 ? 'SKU multipliers' : ''];
+      deciding.earn(fact.id, 'earn.order', at, rules, { reason: 'order', points, pendingDays: rules.pendingDays, qualifying: true, rule: parts.filter(Boolean).join(', '), orderId, baseValue });
+      if (firstOrder && rules.firstOrderBonus > 0) {
+        deciding.earn(fact.id, 'earn.first_order', at, rules, { reason: 'first_order', points: rules.firstOrderBonus, pendingDays: rules.pendingDays, qualifying: true, rule: 'earn.first_order_bonus', orderId });
+      }
+      deciding.upgrade(at, fact.id, rules);
+      return undefined;
+    }
+    case 'OrderCancelled': {
+      const { orderId } = fact.data;
+      const order = state.orders[orderId];
+      if (!order) return `no points were earned on order #${orderId}`;
+      const lots = order.lotIds.map((id) => state.lots.find((lot) => lot.lotId === id)).filter((lot): lot is Lot => lot !== undefined);
+      const points = lots.reduce((sum, lot) => sum + lot.points, 0) - order.reversed;
+      if (points <= 0) return `order #${orderId} has no points left to reverse`;
+      deciding.clawBack(fact, orderId, points, lots, { reason: 'order_cancelled', rule: 'reverse.cancellation voids the order\'s lots' }, rules);
+      return undefined;
+    }
+    case 'OrderReturned': {
+      const { orderId, refundAmount, currency } = fact.data;
+      const order = state.orders[orderId];
+      const lot = order && state.lots.find((candidate) => order.lotIds.includes(candidate.lotId) && candidate.reason === 'order');
+      if (!order || !lot) return `no points were earned on order #${orderId}`;
+      const rate = rateOf(rules, currency);
+      if (rate === undefined) return `no rate for ${currency} in rules ${rules.version}`;
+      const refund = Math.round(refundAmount * rate);
+      const share = order.value > 0 ? Math.min(1, refund / order.value) : 1;
+      const points = Math.min(Math.round(lot.points * share), lot.points - order.reversed);
+      if (points <= 0) return `the refund on order #${orderId} reverses no points`;
+      deciding.clawBack(fact, orderId, points, [lot], { reason: 'order_returned', rule: 'reverse.return in proportion to the refund', refundAmount: refund, orderValue: order.value }, rules);
+      return undefined;
+    }
+    case 'ComplaintResolved': {
+      const { compensationPoints, complaintId } = fact.data;
+      if (!compensationPoints) return 'no compensation points';
+      deciding.earn(fact.id, 'earn.goodwill', at, rules, { reason: 'goodwill', points: compensationPoints, pendingDays: 0, qualifying: false, rule: 'earn.goodwill compensation', complaintId });
+      return undefined;
+    }
+    case 'FeedbackGiven': {
+      const { orderId } = fact.data;
+      if (orderId === undefined) return 'feedback is not about an order';
+      const order = state.orders[orderId];
+      if (!order) return `no points were earned on order #${orderId}`;
+      if (order.feedbackRewarded) return `feedback on order #${orderId} was already rewarded`;
+      if (rules.feedbackBonus <= 0) return 'no feedback bonus in force';
+      deciding.earn(fact.id, 'earn.feedback', at, rules, { reason: 'feedback', points: rules.feedbackBonus, pendingDays: 0, qualifying: true, rule: 'earn.feedback once per order', orderId });
+      deciding.upgrade(at, fact.id, rules);
+      return undefined;
+    }
+    default: {
+      const unknown: never = fact;
+      throw new Error(`loyalty does not answer ${(unknown as { type: string }).type}`);
+    }
+  }
+}
+
+/**
+ * Decides in place on `state` (the processor's working copy): time-based changes due by
+ * the fact's instant first, then the fact, then changes it made due at once.
+ */
+export function decideFactInPlace(state: LoyaltyState, fact: Fact, rules: RuleBook, customerId: string): Decision {
+  const deciding = new Deciding(state, rules, customerId);
+  const at = isoOf(fact.occurredAt);
+  deciding.advance(at);
+  const skipped = state.handled[fact.id] ? 'already answered' : answerFact(deciding, fact);
+  deciding.advance(at);
+  return { events: deciding.events, ...(skipped ? { skipped } : {}) };
+}
+
+export function decideFact(state: LoyaltyState, fact: Fact, rules: RuleBook, customerId: string): Decision {
+  return decideFactInPlace(structuredClone(state), fact, rules, customerId);
+}
+
+/** Time-based changes due up to `until` (the scheduler's tick), in place. */
+export function advanceInPlace(state: LoyaltyState, until: string, rules: RuleBook, customerId: string): Draft[] {
+  const deciding = new Deciding(state, rules, customerId);
+  deciding.advance(isoOf(until));
+  return deciding.events;
+}
+
+export function advance(state: LoyaltyState, until: string, rules: RuleBook, customerId: string): Draft[] {
+  return advanceInPlace(structuredClone(state), until, rules, customerId);
+}
+
+/** Redeem or adjust at `command.at`: due changes first (nothing is spent from an expired lot). */
+export function decideCommand(state: LoyaltyState, command: LoyaltyCommand, rules: RuleBook, customerId: string): Decision {
+  const deciding = new Deciding(structuredClone(state), rules, customerId);
+  const at = isoOf(command.at);
+  deciding.advance(at);
+  const working = deciding.state;
+  const version = rules.at(at);
+  switch (command.kind) {
+    case 'redeem': {
+      const earlier = working.redemptions[command.idempotencyKey];
+      if (earlier) {
+        if (earlier.points !== command.points || earlier.reason !== command.reason) throw new IdempotencyKeyReusedError(command.idempotencyKey);
+        return { events: deciding.events, answer: { ...earlier, replayed: true } };
+      }
+      const consumed = deciding.spend(command.points);
+      const id = derivedId(customerId, 'redemption', command.idempotencyKey);
+      deciding.emit('PointsRedeemed', id, at, {
+        redemptionId: id,
+        points: command.points,
+        reason: command.reason,
+        idempotencyKey: command.idempotencyKey,
+        consumed,
+        rule: 'redeem.fifo soonest expiry first',
+        rulesVersion: version.version,
+        sourceEventId: `redemption:${command.idempotencyKey}`,
+      });
+      return { events: deciding.events, answer: { eventId: id, points: command.points, reason: command.reason, replayed: false } };
+    }
+    case 'adjust': {
+      const source = `adjustment:${command.idempotencyKey}`;
+      const earlier = working.adjustments[source];
+      if (earlier) {
+        if (earlier.points !== command.points || earlier.reason !== command.reason) throw new IdempotencyKeyReusedError(command.idempotencyKey);
+        return { events: deciding.events, answer: { ...earlier, replayed: true } };
+      }
+      const id = derivedId(customerId, 'adjustment', command.idempotencyKey);
+      const common = { adjustmentId: id, points: command.points, reason: command.reason, rule: 'adjust.admin', rulesVersion: version.version, sourceEventId: source };
+      if (command.points > 0) {
+        deciding.emit('PointsAdjusted', id, at, {
+          ...common,
+          lotId: derivedId(customerId, 'adjustment-lot', command.idempotencyKey),
+          expiresAt: addMonths(at, version.expiryMonths),
+          appliedToDebt: Math.min(working.debt, command.points),
+        });
+      } else {
+        deciding.emit('PointsAdjusted', id, at, { ...common, consumed: deciding.spend(-command.points) });
+      }
+      return { events: deciding.events, answer: { eventId: id, points: command.points, reason: command.reason, replayed: false } };
+    }
+    default: {
+      const unknown: never = command;
+      throw new Error(`unknown loyalty command ${(unknown as { kind: string }).kind}`);
+    }
+  }
+}
+
+/** When the account next changes by itself after `after`, for the scheduler; undefined if never. */
+export function nextDueAt(state: LoyaltyState, rules: RuleBook, after: string): string | undefined {
+  let best: string | undefined;
+  const consider = (at: string | undefined) => {
+    if (at !== undefined && at > after && (best === undefined || at < best)) best = at;
+  };
+  for (const lot of state.lots) {
+    if (lot.status === 'pending') consider(lot.pendingUntil);
+    else if (lot.status === 'available' && lot.remaining > 0) consider(lot.expiresAt);
+  }
+  if (state.reviewAt && tierOf(state, rules.at(state.reviewAt)).threshold > 0) {
+    const window = rules.at(state.reviewAt).tierWindowMonths;
+    for (let k = 0; k < 1000; k++) {
+      const at = addMonths(state.reviewAt, k * window);
+      if (at > after) {
+        consider(at);
+        break;
+      }
+    }
+  }
+  return best;
+}
