@@ -40,6 +40,11 @@ describe('errors and their problems', () => {
     expect(problemFromError(error).problem.errors).toEqual(error.errors);
   });
 
+  it('adds extension members a coded error carries, without letting them replace the standard ones', () => {
+    const refused = Object.assign(new IllegalStateError('Only 40 points are available'), { extensions: { available: 40, status: 200 } });
+    expect(problemFromError(refused).problem).toMatchObject({ status: 409, type: problemType('illegal-state'), available: 40 });
+  });
+
   it('maps errors from other libraries by their code string', () => {
     const fromStore = Object.assign(new Error('stream customer-1: expected revision 3, actual 4'), { code: 'CONCURRENCY' });
     expect(problemFromError(fromStore).problem.status).toBe(409);

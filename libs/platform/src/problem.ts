@@ -25,7 +25,12 @@ export interface MappedProblem {
 
 /** Maps any thrown value to a problem. Unknown errors become an opaque 500. */
 export function problemFromError(error: unknown, instance?: string): MappedProblem {
-  if (isCodedError(error)) return { problem: withInstance(problemForCode(error.code, error), instance), unexpected: false };
+  if (isCodedError(error)) {
+    // A coded error may carry RFC 9457 extension members (e.g. the balance behind a refusal).
+    const extensions = (error as { extensions?: Record<string, unknown> }).extensions;
+    const problem = problemForCode(error.code, error);
+    return { problem: withInstance(extensions ? { ...extensions, ...problem } : problem, instance), unexpected: false };
+  }
   const fromFramework = problemFromFastifyError(error);
   if (fromFramework) return { problem: withInstance(fromFramework, instance), unexpected: false };
   return {

@@ -1,6 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import type { PostgresEventStore } from '@rapport/event-store';
 import { IngestModule } from '@rapport/ingest';
+import { loadLoyaltyConfig, loadRules, LoyaltyModule } from '@rapport/loyalty';
 import type { Logger } from '@rapport/platform';
 import { TimelineModule } from '@rapport/timeline';
 
@@ -16,6 +17,8 @@ export interface EmbeddedServices {
 export const MOUNTED_APIS: readonly { readonly path: string; readonly what: string }[] = [
   { path: '/v1/events', what: 'emit events (POST /v1/events, POST /v1/events/batch)' },
   { path: '/v1/customers', what: 'customer search, profiles and unified timelines' },
+  { path: '/v1/customers/{id}/loyalty', what: 'loyalty balances, ledger, redemptions, adjustments' },
+  { path: '/v1/loyalty', what: 'loyalty summary per tier and month, what-if simulations' },
   { path: '/v1/admin/projections', what: 'projection status, rebuild, verify, parked events' },
 ];
 
@@ -25,8 +28,17 @@ export const MOUNTED_APIS: readonly { readonly path: string; readonly what: stri
  * to MOUNTED_APIS.
  */
 export function serviceModules(services: EmbeddedServices): DynamicModule[] {
+  // Read at boot: a bad rules file stops the start with the file and the path that is wrong.
+  const loyalty = loadLoyaltyConfig();
   return [
     IngestModule.register({ store: services.store }),
     TimelineModule.register({ store: services.store, databaseUrl: services.databaseUrl, logger: services.logger }),
+    LoyaltyModule.register({
+      store: services.store,
+      databaseUrl: services.databaseUrl,
+      logger: services.logger,
+      rules: loadRules(loyalty.LOYALTY_RULES_FILE),
+      schedulerIntervalMs: loyalty.LOYALTY_SCHEDULER_INTERVAL_MS,
+    }),
   ];
 }

@@ -1,0 +1,66 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Roles, type Principal } from '@rapport/platform';
+import { readAccountView, type AccountAnswer } from './account/queries';
+import { AdjustPoints } from './adjustment/adjust-points';
+import { accountQuery, adjustmentBody, ledgerQuery, parseCustomerId, parseInput, redemptionBody } from './http-input';
+import { LOYALTY, type Loyalty } from './loyalty';
+import { readLedger, type LedgerPage } from './read-model/queries';
+import { RedeemPoints } from './redemption/redeem-points';
+
+interface CommandAnswer {
+  readonly customerId: string;
+  readonly eventId: string;
+  readonly points: number;
+  readonly reason: string;
+  readonly idempotencyKey: string;
+}
+
+@ApiTags('loyalty')
+@Controller('v1/customers/:customerId/loyalty')
+export class AccountController {
+  constructor(
+    @Inject(LOYALTY) private readonly loyalty: Loyalty,
+    private readonly commands: CommandBus,
+  ) {}
+
+  @Get()
+  @Roles('support', 'analyst')
+  @ApiOperation({ summary: 'Available, pending and lifetime points, tier and progress, points expiring soon; asOf answers for any past instant' })
+  @ApiQuery({ name: 'asOf', required: false, description: 'ISO-8601 instant; default now' })
+  account(@Param('customerId') customerId: string, @Query() query: unknown): Promise<AccountAnswer> {
+    const { asOf } = parseInput(accountQuery, query);
+    const at = asOf ? new Date(asOf).toISOString() : this.loyalty.clock.now().toISOString();
+    return readAccountView(this.loyalty.store, this.loyalty.rules, parseCustomerId(customerId), at);
+  }
+
+  @Get('ledger')
+  @Roles('support', 'analyst')
+  @ApiOperation({ summary: 'Every movement, oldest first, with its reason, rule, rules version and source event' })
+  ledger(@Param('customerId') customerId: string, @Query() query: unknown): Promise<LedgerPage> {
+    const { cursor, limit } = parseInput(ledgerQuery, query);
+    return readLedger(this.loyalty.db, parseCustomerId(customerId), cursor === undefined ? undefined : Number(cursor), limit);
+  }
+
+  @Post('redemptions')
+  @HttpCode(201)
+  @Roles('support')
+  @ApiOperation({ summary: 'Redeem points, oldest lots first; the same idempotencyKey redeems once and gets the first answer' })
+  async redeem(@Param('customerId') customerId: string, @Body() body: unknown): Promise<CommandAnswer> {
+    const id = parseCustomerId(customerId);
+    const { points, reason, idempotencyKey } = parseInput(redemptionBody, body);
+    const answer = await this.commands.execute(new RedeemPoints(id, points, reason, idempotencyKey));
+    return { customerId: id, eventId: answer.eventId, points: answer.points, reason: answer.reason, idempotencyKey };
+  }
+
+  @Post('adjustments')
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Admin only: add (positive) or take (negative) points, with a reason' })
+  async adjust(@Param('customerId') customerId: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<CommandAnswer> {
+    const id = parseCustomerId(customerId);
+    const { points, reason, idempotencyKey } = parseInput(adjustmentBody, body);
+    const answer = await this.commands.execute(new AdjustPoints(id, points, reason, idempotencyKey, { id: principal.keyId, name: principal.name.slice(0, 200) }));
+    return { customerId: id, eventId: answer.eventId, points: answer.points, reason: answer.reason, idempotencyKey };
+  }
+}

@@ -1,0 +1,28 @@
+import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Roles } from '@rapport/platform';
+import { InvalidInputError } from './errors';
+import { parseInput, summaryQuery } from './http-input';
+import { LOYALTY, type Loyalty } from './loyalty';
+import { readSummary, type LoyaltySummary } from './read-model/queries';
+
+const YEAR_MS = 365 * 86_400_000;
+
+@ApiTags('loyalty')
+@Controller('v1/loyalty')
+export class SummaryController {
+  constructor(@Inject(LOYALTY) private readonly loyalty: Loyalty) {}
+
+  @Get('summary')
+  @Roles('analyst')
+  @ApiOperation({ summary: 'Members per tier and points liability as of `to`; earned, redeemed, expired, reversed per month in [from, to)' })
+  @ApiQuery({ name: 'from', required: false, description: 'ISO-8601; default a year before `to`' })
+  @ApiQuery({ name: 'to', required: false, description: 'ISO-8601; default now' })
+  summary(@Query() query: unknown): Promise<LoyaltySummary> {
+    const parsed = parseInput(summaryQuery, query);
+    const to = parsed.to ? new Date(parsed.to) : this.loyalty.clock.now();
+    const from = parsed.from ? new Date(parsed.from) : new Date(to.getTime() - YEAR_MS);
+    if (from > to) throw new InvalidInputError('from', 'must not be after to');
+    return readSummary(this.loyalty.db, from.toISOString(), to.toISOString(), this.loyalty.rules.at(to.toISOString()).tiers[0].name);
+  }
+}
