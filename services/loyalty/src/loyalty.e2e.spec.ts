@@ -116,6 +116,25 @@ describe('loyalty API', () => {
     expect((await call('GET', '/v1/loyalty/summary', 'support')).status).toBe(403);
   });
 
+  it('simulates candidate rules over history without writing anything, and names bad rules by path', async () => {
+    const before = (await kit.store.readAll()).length;
+    const candidate = 'versions:\n  - { version: half, effectiveFrom: "2000-01-01T00:00:00Z", pointsPerUnit: 0.5 }\n';
+    const report = await call('POST', '/v1/loyalty/simulations', 'admin', { rules: candidate });
+    expect(report.status).toBe(200);
+    expect(report.body).toMatchObject({
+      facts: 2,
+      customers: 1,
+      live: { liability: { total: 550 }, tiers: { Silver: 1 } },
+      candidate: { liability: { total: 300 }, tiers: { Bronze: 1 } },
+      difference: { liability: -250, tiers: { Silver: -1, Bronze: 1 } },
+      tierChanges: [{ customerId: 'c-api', live: 'Silver', candidate: 'Bronze' }],
+    });
+    expect((await kit.store.readAll()).length).toBe(before);
+    const bad = await call('POST', '/v1/loyalty/simulations', 'admin', { rules: 'versions:\n  - { version: x, effectiveFrom: "2000-01-01T00:00:00Z", pendingDays: -1 }\n' });
+    expect(bad).toMatchObject({ status: 400, body: { errors: [{ path: 'versions.0.pendingDays' }] } });
+    expect((await call('POST', '/v1/loyalty/simulations', 'analyst', { rules: candidate })).status).toBe(403);
+  });
+
   it.each([
     ['negative points', { points: -5, reason: 'x', idempotencyKey: 'b1' }, 400, 'points', 'must be at least 1'],
     ['non-integer points', { points: 2.5, reason: 'x', idempotencyKey: 'b2' }, 400, 'points', 'must be a whole number of points'],

@@ -1,10 +1,12 @@
-import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@rapport/platform';
 import { InvalidInputError } from './errors';
-import { parseInput, summaryQuery } from './http-input';
+import { parseInput, simulationBody, summaryQuery } from './http-input';
 import { LOYALTY, type Loyalty } from './loyalty';
 import { readSummary, type LoyaltySummary } from './read-model/queries';
+import { parseRules } from './rules/rules';
+import { simulate, type SimulationReport } from './simulation/simulate';
 
 const YEAR_MS = 365 * 86_400_000;
 
@@ -24,5 +26,17 @@ export class SummaryController {
     const from = parsed.from ? new Date(parsed.from) : new Date(to.getTime() - YEAR_MS);
     if (from > to) throw new InvalidInputError('from', 'must not be after to');
     return readSummary(this.loyalty.db, from.toISOString(), to.toISOString(), this.loyalty.rules.at(to.toISOString()).tiers[0].name);
+  }
+
+  @Post('simulations')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Admin only: replay history under candidate rules (YAML) in memory and compare with the live rules; writes nothing' })
+  simulate(@Body() body: unknown): Promise<SimulationReport> {
+    const parsed = parseInput(simulationBody, body);
+    const candidate = parseRules(parsed.rules, 'candidate');
+    const to = (parsed.to ? new Date(parsed.to) : this.loyalty.clock.now()).toISOString();
+    const from = parsed.from ? new Date(parsed.from).toISOString() : null;
+    if (from !== null && from > to) throw new InvalidInputError('from', 'must not be after to');
+    return simulate(this.loyalty.store, this.loyalty.rules, candidate, { from, to });
   }
 }

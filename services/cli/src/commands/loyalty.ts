@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { UsageError } from '../errors';
+import { JsonClient, type HttpResponse } from '../http-client';
+import { resolveTarget } from '../local-platform';
+
+// Talks to the loyalty API of the running platform; the types mirror its answers without loading the service.
+
+interface Summary {
+  to: string;
+  members: number;
+  membersPerTier: Record<string, number>;
+  liability: { available: number; pending: number; total: number };
+}
+
+interface Outcome {
+  liability: { available: number; pending: number; total: number };
+  tiers: Record<string, number>;
+  earned: number;
+  reversed: number;
+  expired: number;
+}
+
+interface Simulation {
+  from: string | null;
+  to: string;
+  facts: number;
+  customers: number;
+  live: Outcome;
+  candidate: Outcome;
+  difference: { liability: number; tiers: Record<string, number> };
+  tierChanges: { customerId: string; live: string; candidate: string }[];
+  tierChangeCount: number;
+}
+
+interface Options {
+  url?: string;
+  key?: string;
+  json?: boolean;
+}
+
+const withTarget = (command: Command) =>
+  command
+    .option('--url <url>', 'platform URL (default: the running `rapport up`, else http://127.0.0.1:3000)')
+    .option('--key <key>', 'API key (default: RAPPORT_API_KEY, else the dev admin key)')
+    .option('--json', 'print the API response as JSON');
+
+const instant = (value: string, flag: string): string => {
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(Date.parse(value))) throw new UsageError(`${flag} must be an ISO-8601 instant such as 2011-12-10T00:00:00Z, got "${value}"`);
+  return value;
+};
+
+const n = (value: number) => value.toLocaleString('en-GB');
+
+export function registerLoyaltyCommands(program: Command): void {
+  const loyalty = program.command('loyalty').description('loyalty reports and what-if replays (loyalty API of the running platform)');
+
+  withTarget(loyalty.command('report'))
+    .description('members per tier and points liability as of an instant')
+    .option('--as-of <instant>', 'ISO-8601 instant (default now)')
+    .action(async (options: Options & { asOf?: string }) => {
+      const query = options.asOf ? `?to=${encodeURIComponent(instant(options.asOf, '--as-of'))}` : '';
+      const summary = await call<Summary>(options, 'GET', `/v1/loyalty/summary${query}`);
+      if (options.json) return console.log(JSON.stringify(summary, null, 2));
+      console.log(`Loyalty as of ${summary.to}: ${n(summary.members)} members`);
+      for (const [tier, members] of Object.entries(summary.membersPerTier)) console.log(`  ${tier.padEnd(10)} ${n(members).padStart(8)}`);
+      const { available, pending, total } = summary.liability;
+      console.log(`Liability: ${n(total)} points (${n(available)} available, ${n(pending)} pending)`);
+    });
+
+  withTarget(loyalty.command('simulate'))
+    .description('replay history under candidate rules in memory and print the difference to the live rules; writes nothing')
+    .requiredOption('--rules <file>', 'candidate rules file (YAML, same format as the live one)')
+    .option('--from <instant>', 'only facts from this instant')
+    .option('--to <instant>', 'replay up to this instant (default now)')
+    .action(async (options: Options & { rules: string; from?: string; to?: string }) => {
+      let rules: string;
+      try {
+        rules = readFileSync(options.rules, 'utf8');
+      } catch (error) {
+        throw new UsageError(`cannot read ${options.rules}: ${(error as Error).message}`);
+      }
+      const body = { rules, ...(options.from ? { from: instant(options.from, '--from') } : {}), ...(options.to ? { to: instant(options.to, '--to') } : {}) };
+      const report = await call<Simulation>(options, 'POST', '/v1/loyalty/simulations', JSON.stringify(body));
+      if (options.json) return console.log(JSON.stringify(report, null, 2));
+      console.log(simulationText(report));
+    });
+}
+
+function simulationText(report: Simulation): string {
+  const tiers = [...new Set([...Object.keys(report.live.tiers), ...Object.keys(report.candidate.tiers)])];
+  const signed = (value: number) => (value > 0 ? `+${n(value)}` : n(value));
+  const row = (label: string, live: number, candidate: number) => `  ${label.padEnd(22)} ${n(live).padStart(14)} ${n(candidate).padStart(14)} ${signed(candidate - live).padStart(12)}`;
+  const lines = [
+    `Replayed ${n(report.facts)} facts of ${n(report.customers)} customers${report.from ? ` from ${report.from}` : ''} up to ${report.to}; nothing was written.`,
+    `  ${''.padEnd(22)} ${'LIVE'.padStart(14)} ${'CANDIDATE'.padStart(14)} ${'DIFFERENCE'.padStart(12)}`,
+    row('liability (points)', report.live.liability.total, report.candidate.liability.total),
+    row('  available', report.live.liability.available, report.candidate.liability.available),
+    row('  pending', report.live.liability.pending, report.candidate.liability.pending),
+    row('earned', report.live.earned, report.candidate.earned),
+    row('reversed', report.live.reversed, report.candidate.reversed),
+    row('expired', report.live.expired, report.candidate.expired),
+    ...tiers.map((tier) => row(`members ${tier}`, report.live.tiers[tier] ?? 0, report.candidate.tiers[tier] ?? 0)),
+    `${n(report.tierChangeCount)} customers would change tier${report.tierChangeCount > report.tierChanges.length ? ` (first ${report.tierChanges.length} shown)` : ''}:`,
+    ...report.tierChanges.map((change) => `  ${change.customerId}: ${change.live} → ${change.candidate}`),
+  ];
+  return lines.join('\n');
+}
+
+async function call<T>(options: Options, method: 'GET' | 'POST', path: string, body = '{}'): Promise<T> {
+  const target = await resolveTarget(options, 'admin');
+  const client = new JsonClient(target.url, target.key, { maxSockets: 1 });
+  let response: HttpResponse;
+  try {
+    response = method === 'GET' ? await client.get(path) : await client.postJson(path, body);
+  } finally {
+    client.close();
+  }
+  if (response.status >= 200 && response.status < 300) return response.body as T;
+  const problem = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as { title?: string; detail?: string };
+  throw new Error(`${method} ${path}: ${response.status} ${problem.detail ?? problem.title ?? String(response.body)}`);
+}
