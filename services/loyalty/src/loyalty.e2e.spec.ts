@@ -111,7 +111,7 @@ describe('loyalty API', () => {
 
   it('summarises tiers, liability and months for analysts', async () => {
     const summary = await call('GET', '/v1/loyalty/summary?from=2010-12-01T00:00:00Z&to=2010-12-31T00:00:00Z', 'analyst');
-    expect(summary.body).toMatchObject({ membersPerTier: { Silver: 1 }, members: 1, liability: { available: 550, pending: 0, total: 550 } });
+    expect(summary.body).toMatchObject({ membersPerTier: { Bronze: 0, Silver: 1, Gold: 0, Platinum: 0 }, members: 1, liability: { available: 550, pending: 0, total: 550 } });
     expect(summary.body.months).toEqual([{ month: '2010-12', earned: 550, redeemed: 0, expired: 0, reversed: 0, adjusted: 0 }]);
     expect((await call('GET', '/v1/loyalty/summary', 'support')).status).toBe(403);
   });

@@ -25,7 +25,7 @@ export class SummaryController {
     const to = parsed.to ? new Date(parsed.to) : this.loyalty.clock.now();
     const from = parsed.from ? new Date(parsed.from) : new Date(to.getTime() - YEAR_MS);
     if (from > to) throw new InvalidInputError('from', 'must not be after to');
-    return readSummary(this.loyalty.db, from.toISOString(), to.toISOString(), this.loyalty.rules.at(to.toISOString()).tiers[0].name);
+    return readSummary(this.loyalty.db, from.toISOString(), to.toISOString(), this.loyalty.rules.at(to.toISOString()).tiers.map((tier) => tier.name));
   }
 
   @Post('simulations')

@@ -267,10 +267,16 @@ function answerFact(deciding: Deciding, fact: Fact): string | undefined {
       const { orderId, refundAmount, currency } = fact.data;
       const order = state.orders[orderId];
       const lot = order && state.lots.find((candidate) => order.lotIds.includes(candidate.lotId) && candidate.reason === 'order');
-      if (!order || !lot) return `no points were earned on order #${orderId}`;
       const rate = rateOf(rules, currency);
       if (rate === undefined) return `no rate for ${currency} in rules ${rules.version}`;
       const refund = Math.round(refundAmount * rate);
+      if (!order || !lot) {
+        // A credit note that names no order we earned on (the Online Retail returns): the refund at the base rate, oldest lots first.
+        const points = floorPoints((refund / 100) * rules.pointsPerUnit);
+        if (points <= 0) return `the refund on #${orderId} reverses no points`;
+        deciding.clawBack(fact, orderId, points, [], { reason: 'order_returned', rule: 'reverse.return of an unknown order at the base rate', refundAmount: refund }, rules);
+        return undefined;
+      }
       const share = order.value > 0 ? Math.min(1, refund / order.value) : 1;
       const points = Math.min(Math.round(lot.points * share), lot.points - order.reversed);
       if (points <= 0) return `the refund on order #${orderId} reverses no points`;

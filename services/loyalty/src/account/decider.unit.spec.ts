@@ -142,6 +142,13 @@ describe('returns and negative balances', () => {
     expect(spec.view(D('2011-01-22')).available).toBe(0);
   });
 
+  it('takes a return that names no known order at the base rate from the oldest lots, then as debt', () => {
+    const spec = account(bonusless('allow')).given(order('A', D('2011-01-01'), 10_000), tick(D('2011-01-20')));
+    const events = spec.when(returned('C999', D('2011-01-22'), 15_000));
+    expect(events[0].data).toMatchObject({ orderId: 'C999', points: 150, debt: 50, rule: 'reverse.return of an unknown order at the base rate, negative balance allow' });
+    expect(spec.view(D('2011-01-22')).available).toBe(-50);
+  });
+
   it('never reverses more than the order earned, however many returns', () => {
     const spec = account(bonusless('allow')).given(order('A', D('2011-01-01'), 10_000), returned('A', D('2011-01-02'), 8_000));
     expect(brief(spec.when(returned('A', D('2011-01-03'), 8_000)))).toEqual([['PointsReversed', '2011-01-03', 20]]);

@@ -63,7 +63,7 @@ export async function readLedger(db: Sql, customerId: string, cursor: number | u
 export interface LoyaltySummary {
   readonly from: string;
   readonly to: string;
-  /** As of `to`: accounts per tier (accounts without a tier change are in the lowest tier). */
+  /** As of `to`: accounts per tier, lowest first (accounts without a tier change are in the lowest tier). */
   readonly membersPerTier: Record<string, number>;
   readonly members: number;
   /** As of `to`: points customers hold, spendable and pending. */
@@ -72,7 +72,7 @@ export interface LoyaltySummary {
 }
 
 /** Members per tier and outstanding points as of `to`, and movements per month in [from, to). */
-export async function readSummary(db: Sql, from: string, to: string, lowestTier: string): Promise<LoyaltySummary> {
+export async function readSummary(db: Sql, from: string, to: string, tierNames: readonly string[]): Promise<LoyaltySummary> {
   const [tiers, liability, months] = await Promise.all([
     db.query<{ tier: string | null; members: string }>(
       `SELECT t.tier, count(*) AS members FROM (
@@ -96,10 +96,11 @@ export async function readSummary(db: Sql, from: string, to: string, lowestTier:
       [from, to],
     ),
   ]);
-  const membersPerTier: Record<string, number> = {};
+  // Every tier of the rules, lowest first, then any older tier names still held.
+  const membersPerTier: Record<string, number> = Object.fromEntries(tierNames.map((name) => [name, 0]));
   let members = 0;
   for (const row of tiers) {
-    const tier = row.tier ?? lowestTier;
+    const tier = row.tier ?? tierNames[0];
     membersPerTier[tier] = (membersPerTier[tier] ?? 0) + Number(row.members);
     members += Number(row.members);
   }
