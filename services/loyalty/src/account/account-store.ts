@@ -26,6 +26,13 @@ export async function readAccount(store: EventStore, customerId: string, asOf?: 
   return { state: fold(included), revision, events: included };
 }
 
+/** Folds the events after a snapshot (a fold up to `revision`) onto it: the stream's tail only. */
+export async function readAccountAfter(store: EventStore, customerId: string, snapshot: Account): Promise<Account> {
+  const tail = await store.readStream(loyaltyStreamId(customerId), { fromRevision: snapshot.revision + 1 });
+  const state = fold(tail.map((event) => fromRecordedLoyaltyEvent(event)), snapshot.state);
+  return { state, revision: tail.length > 0 ? tail[tail.length - 1].revision : snapshot.revision };
+}
+
 export const expectedRevisionOf = (revision: number): ExpectedRevision => (revision < 0 ? 'no_stream' : revision);
 
 /** A decided event with its envelope: the loyalty service is its source, the fact or command its cause. */

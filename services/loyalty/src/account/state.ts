@@ -222,7 +222,8 @@ export interface AccountView {
 
 export function viewOf(state: LoyaltyState, at: string, rules: RuleVersion): AccountView {
   const tier = tierOf(state, rules);
-  const qualifying = qualifyingPoints(state, at, rules.tierWindowMonths);
+  // Returns of orders from before the window can take the window's sum below zero; progress starts at 0.
+  const qualifying = Math.max(0, qualifyingPoints(state, at, rules.tierWindowMonths));
   const next = rules.tiers.find((candidate) => candidate.threshold > tier.threshold);
   const horizon = addDays(at, rules.expiringSoonDays);
   const expiring = spendOrder(state).filter((lot) => lot.expiresAt !== undefined && lot.expiresAt > at && lot.expiresAt <= horizon);
