@@ -85,7 +85,12 @@ async function applyEvents(tx: Sql, schema: string, events: readonly StoredLoyal
   const rows = await tx.query<{ customer_id: string; state: LoyaltyState }>(`SELECT customer_id, state FROM ${schema}.accounts WHERE customer_id = ANY ($1)`, [customerIds]);
   const states = new Map(rows.map((row) => [row.customer_id, row.state]));
   const ledger: Record<string, unknown>[] = [];
+  // Only lots this batch touched are written again: rich accounts hold hundreds.
+  const touchedLots = new Set<string>();
   for (const event of events) {
+    const data = event.data as { lotId?: string; consumed?: readonly { lotId: string }[] };
+    if (data.lotId) touchedLots.add(data.lotId);
+    for (const share of data.consumed ?? []) touchedLots.add(share.lotId);
     const customerId = event.customerId as string;
     let state = states.get(customerId);
     if (!state) states.set(customerId, (state = initialState()));
@@ -138,7 +143,7 @@ async function applyEvents(tx: Sql, schema: string, events: readonly StoredLoyal
     [JSON.stringify(accounts)],
   );
   const lots = [...states].flatMap(([customerId, state]) =>
-    state.lots.map((lot) => ({
+    state.lots.filter((lot) => touchedLots.has(lot.lotId)).map((lot) => ({
       lot_id: lot.lotId,
       customer_id: customerId,
       reason: lot.reason,
