@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { CurrentPrincipal, Roles, type Principal } from '@rapport/platform';
+import { type Principal } from '@rapport/platform';
+import { CurrentPrincipal, Roles } from '@rapport/platform/nest';
 import { readAccountView, type AccountAnswer } from './account/queries';
 import { AdjustPoints } from './adjustment/adjust-points';
 import { accountQuery, adjustmentBody, ledgerQuery, parseCustomerId, parseInput, redemptionBody } from './http-input';

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { PlatformModule, createHttpApp, type ApiKeyStore, type Logger } from '@rapport/platform';
+import { type ApiKeyStore, type Logger } from '@rapport/platform';
+import { PlatformModule, createHttpApp } from '@rapport/platform/nest';
 import type { LoyaltyOptions } from './loyalty';
 import { LoyaltyModule } from './loyalty.module';
 

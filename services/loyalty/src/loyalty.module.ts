@@ -1,6 +1,6 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { ProjectionsAdminModule } from '@rapport/projections';
+import { ProjectionsAdminModule } from '@rapport/projections/nest';
 import { AccountController } from './account.controller';
 import { AdjustPointsHandler } from './adjustment/adjust-points';
 import { LOYALTY, startLoyalty, type Loyalty, type LoyaltyOptions } from './loyalty';

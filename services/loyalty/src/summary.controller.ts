@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { Roles } from '@rapport/platform';
+import { Roles } from '@rapport/platform/nest';
 import { InvalidInputError } from './errors';
 import { parseInput, simulationBody, summaryQuery } from './http-input';
 import { LOYALTY, type Loyalty } from './loyalty';
