@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { jsonSchemas } from '@rapport/contracts';
+import { EVENT_TYPES, jsonSchemas } from '@rapport/contracts';
 import { MAX_BATCH_EVENTS } from './emit-request';
 
 export class EmittedEventDto {
@@ -24,9 +24,13 @@ export class BatchResultDto {
   events!: EmittedEventDto[];
 }
 
-/** Every event type's JSON Schema (from the contracts), so the docs show exactly what is accepted. */
+/** The JSON Schema of every type emitters may send (from the contracts), so the docs show exactly what is accepted. */
+const schemas = jsonSchemas();
 export const eventBodySchema = {
-  oneOf: Object.values(jsonSchemas()).map(({ $schema: _schema, $id: _id, ...schema }) => schema),
+  oneOf: EVENT_TYPES.map((type) => {
+    const { $schema: _schema, $id: _id, ...schema } = schemas[type];
+    return schema;
+  }),
 };
 
 export const batchBodySchema = {
