@@ -1,4 +1,4 @@
-import { exampleEvent, parseEvent, streamIdFor, type FieldError } from './index';
+import { exampleEvent, parseEvent, streamIdFor, utcInstant, type FieldError } from './index';
 
 const valid = () => exampleEvent('OrderDelivered') as unknown as Record<string, unknown>;
 
@@ -45,6 +45,15 @@ describe('event envelope', () => {
     for (const occurredAt of ['2024-02-29T10:00:00Z', '2024-03-01T10:00:00+01:00', '2024-03-01T10:00:00.123-05:30', '2024-03-01T10:00:00+15:59', '9999-12-31T12:00:00+02:00']) {
       expect(parseEvent({ ...valid(), occurredAt }).ok).toBe(true);
     }
+  });
+
+  it('reads occurredAt as one UTC instant with microseconds, whatever its spelling', () => {
+    for (const occurredAt of ['2024-01-01T10:00:00Z', '2024-01-01T10:00:00.000Z', '2024-01-01T11:00:00+01:00', '2023-12-31T23:30:00-10:30']) {
+      expect(utcInstant(occurredAt)).toBe('2024-01-01T10:00:00.000000Z');
+    }
+    expect(utcInstant('2024-01-01T10:00:00.1234567+01:00')).toBe('2024-01-01T09:00:00.123457Z');
+    expect(utcInstant('2024-12-31T23:59:59.9999999Z')).toBe('2025-01-01T00:00:00.000000Z');
+    expect(() => utcInstant('2024-01-01 10:00')).toThrow(RangeError);
   });
 
   it('needs exactly one of customerId and anonymousId', () => {

@@ -56,6 +56,29 @@ export const isoDateTime = z.iso
   .refine(inSupportedOffsets, { message: 'must have a UTC offset between -15:59 and +15:59', abort: true })
   .refine(inSupportedInstants, `must be in the years ${FIRST_YEAR} to 9999 in UTC`);
 
+// The shape `isoDateTime` accepts: seconds always present, any number of fraction digits, Z or ±HH:MM.
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * The instant an `isoDateTime` names, as PostgreSQL's timestamptz keeps it: UTC, microseconds
+ * (`2024-01-01T11:00:00+01:00` → `2024-01-01T10:00:00.000000Z`). Digits past the sixth are rounded
+ * as PostgreSQL does (rint of the fraction as a double), so equal results mean one stored instant.
+ */
+export function utcInstant(value: string): string {
+  const parts = DATE_TIME.exec(value);
+  if (!parts) throw new RangeError(`not an ISO-8601 date-time with Z or an offset: ${JSON.stringify(value)}`);
+  const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number);
+  const [fraction, sign, offsetHours, offsetMinutes] = parts.slice(7);
+  const offset = sign === undefined ? 0 : (sign === '-' ? -1 : 1) * (Number(offsetHours) * 60 + Number(offsetMinutes));
+  const scaled = Number(`0.${fraction ?? '0'}`) * 1_000_000;
+  let micros = Math.round(scaled);
+  if (micros - scaled === 0.5 && micros % 2 === 1) micros -= 1; // rint: ties to even
+  const instant = new Date(0);
+  instant.setUTCFullYear(year, month - 1, day); // not Date.UTC, which reads years 0–99 as 1900–1999
+  instant.setUTCHours(hour, minute - offset, second + (micros === 1_000_000 ? 1 : 0), 0);
+  return `${instant.toISOString().slice(0, -5)}.${String(micros % 1_000_000).padStart(6, '0')}Z`;
+}
+
 /** Calendar date, `YYYY-MM-DD`. */
 export const isoDate = z.iso.date({ error: formatError('must be a date as YYYY-MM-DD') }).refine(inSupportedYears, YEARS_MESSAGE);
 

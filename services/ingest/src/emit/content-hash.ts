@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
-import type { RapportEvent } from '@rapport/contracts';
+import { utcInstant, type RapportEvent } from '@rapport/contracts';
 
 /**
  * What makes an event the event it is — type, subject, occurredAt and data (at the latest version) —
- * as a SHA-256 of canonical JSON (keys sorted). Source, correlation and the version it was sent as
- * may differ between retries of the same event, so they are left out.
+ * as a SHA-256 of canonical JSON (keys sorted). occurredAt counts as the instant PostgreSQL keeps
+ * (UTC, microseconds), so a retry may spell it another way. Source, correlation and the version it
+ * was sent as may differ between retries of the same event, so they are left out.
  */
 export function contentHash(event: RapportEvent): string {
   const subject = event.customerId !== undefined ? { customerId: event.customerId } : { anonymousId: event.anonymousId };
-  const content = { type: event.type, ...subject, occurredAt: event.occurredAt, data: event.data };
+  const content = { type: event.type, ...subject, occurredAt: utcInstant(event.occurredAt), data: event.data };
   return `sha256:${createHash('sha256').update(canonicalJson(content)).digest('hex')}`;
 }
 

@@ -74,6 +74,20 @@ describe('ingest emit API over HTTP', () => {
       expect((await storedIds()).filter((id) => id === event.id)).toHaveLength(1);
     });
 
+    it('answers a re-send that spells occurredAt another way 200 duplicate: the instant counts, not its spelling', async () => {
+      const event = fresh({ ...exampleEvent('ComplaintFiled'), occurredAt: '2024-01-01T10:00:00Z' });
+      const first = await json(await post('/v1/events', JSON.stringify(event)));
+      const head = await ingest.store.headPosition();
+
+      for (const occurredAt of ['2024-01-01T10:00:00.000Z', '2024-01-01T11:00:00+01:00', '2024-01-01T04:30:00.000000-05:30']) {
+        const again = await post('/v1/events', JSON.stringify({ ...event, occurredAt }));
+        expect([occurredAt, again.status, await json(again)]).toEqual([occurredAt, 200, { ...first, duplicate: true }]);
+      }
+      // A microsecond later is another instant.
+      await problem(await post('/v1/events', JSON.stringify({ ...event, occurredAt: '2024-01-01T10:00:00.000001Z' })), 409, 'idempotency-key-reused');
+      expect(await ingest.store.headPosition()).toBe(head);
+    });
+
     it.each([
       ['other data', (event: RapportEvent) => ({ ...event, data: { ...event.data, summary: 'something else' } })],
       ['another occurredAt', (event: RapportEvent) => ({ ...event, occurredAt: '2024-03-05T10:00:00Z' })],
