@@ -1,0 +1,24 @@
+export { ValidationError, InsufficientDataError, InvalidInstantError } from './errors';
+export {
+  bgNbdLogLikelihood,
+  bgNbdTotalLogLikelihood,
+  fitBgNbd,
+  probabilityAlive,
+  expectedPurchases,
+  BG_NBD_PARAMETERS,
+  type BgNbdParameters,
+  type BgNbdFit,
+  type RepeatSummary,
+} from './value-model/bg-nbd';
+export {
+  gammaGammaLogLikelihood,
+  fitGammaGamma,
+  expectedAverageSpend,
+  GAMMA_GAMMA_PARAMETERS,
+  type GammaGammaParameters,
+  type GammaGammaFit,
+  type SpendSummary,
+} from './value-model/gamma-gamma';
+export { lifetimeValue, type LifetimeValue, type LifetimeValueOptions } from './value-model/lifetime-value';
+export { calibrationSummary, type CalibrationSummary, type Purchase } from './value-model/repeat-summary';
+export { BOUNDARY_ZERO, BOUNDARY_INFINITY, type BoundaryFlag } from './value-model/maximum-likelihood';
