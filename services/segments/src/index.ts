@@ -22,3 +22,28 @@ export {
 export { lifetimeValue, type LifetimeValue, type LifetimeValueOptions } from './value-model/lifetime-value';
 export { calibrationSummary, type CalibrationSummary, type Purchase } from './value-model/repeat-summary';
 export { BOUNDARY_ZERO, BOUNDARY_INFINITY, type BoundaryFlag } from './value-model/maximum-likelihood';
+export { parseInstant, DAY_MS, WEEK_MS } from './instants';
+export {
+  rfmMeasures,
+  quintileScores,
+  scoreCustomers,
+  type OrderFact,
+  type RefundFact,
+  type RfmMeasures,
+  type RfmScores,
+  type RfmScoring,
+  type ScoredCustomer,
+  type ScoreBand,
+} from './scoring/rfm-scores';
+export { SEGMENT_RULES, SEGMENTS, segmentOf, segmentRuleOf, type Segment, type SegmentRule } from './scoring/segment-map';
+export {
+  netValue,
+  growth,
+  DEFAULT_GROWTH,
+  type NetValue,
+  type ServiceCosts,
+  type ServiceFacts,
+  type SpendFact,
+  type Growth,
+  type GrowthOptions,
+} from './scoring/value-flags';

@@ -1,7 +1,4 @@
-import { InvalidInstantError } from '../errors';
-
-const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
-const DAY_MS = 24 * 60 * 60 * 1000;
+import { DAY_MS, WEEK_MS, parseInstant } from '../instants';
 
 export interface Purchase {
   /** ISO-8601 instant. */
@@ -49,11 +46,4 @@ export function calibrationSummary(purchases: readonly Purchase[], asOf: string)
     T: (end - first) / WEEK_MS,
     zbar: repeats.length === 0 ? 0 : repeats.reduce((sum, day) => sum + day.value, 0) / repeats.length,
   };
-}
-
-function parseInstant(value: string, path: string): number {
-  // Date.parse accepts many non-ISO forms; insist on a date-time with a zone.
-  const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(at)) throw new InvalidInstantError(path, value);
-  return at;
 }

@@ -95,5 +95,7 @@ describe('calibrationSummary', () => {
   it('rejects an instant that is not ISO-8601, naming it', () => {
     expect(() => calibrationSummary([], 'yesterday')).toThrow("asOf: 'yesterday' is not an ISO-8601 instant");
     expect(() => calibrationSummary([{ occurredAt: '2024-02-30' }], '2024-03-01T00:00:00Z')).toThrow('purchases.0.occurredAt');
+    expect(() => calibrationSummary([{ occurredAt: '2024-02-30T00:00:00Z' }], '2024-03-01T00:00:00Z')).toThrow('purchases.0.occurredAt');
+    expect(calibrationSummary([{ occurredAt: '2024-02-29T00:00:00Z' }], '2024-03-01T00:00:00Z')).toMatchObject({ x: 0 });
   });
 });
