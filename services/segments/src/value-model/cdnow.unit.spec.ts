@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bgNbdTotalLogLikelihood, expectedPurchases, fitBgNbd, probabilityAlive } from './bg-nbd';
+import { bgNbdLogLikelihood, bgNbdTotalLogLikelihood, expectedPurchases, fitBgNbd, probabilityAlive } from './bg-nbd';
 import { expectedAverageSpend, fitGammaGamma } from './gamma-gamma';
 import { lifetimeValue } from './lifetime-value';
 import { calibrationSummary, type Purchase } from './repeat-summary';
@@ -57,7 +57,11 @@ describe('BG/NBD and Gamma-Gamma on the CDNOW sample', () => {
   });
 
   it('gives the published log-likelihood at the published parameters', () => {
-    expect(bgNbdTotalLogLikelihood({ r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 }, rows)).toBeCloseTo(-9582.4, 0);
+    const published = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+    expect(bgNbdTotalLogLikelihood(published, rows)).toBeCloseTo(-9582.4, 0);
+    // The grouped loop sums to the same as one term per customer.
+    const perCustomer = rows.reduce((sum, row) => sum + bgNbdLogLikelihood(published, row), 0);
+    expect(bgNbdTotalLogLikelihood(published, rows)).toBeCloseTo(perCustomer, 6);
   });
 
   it('fits the published Gamma-Gamma parameters on the 946 customers with repeat purchases', () => {
