@@ -76,19 +76,21 @@ describe('calibrationSummary', () => {
         { occurredAt: '2024-01-01T10:00:00Z', value: 5 },
         { occurredAt: '2024-01-08T23:30:00+00:00', value: 4 },
         { occurredAt: '2024-01-08T08:00:00Z', value: 6 },
-        { occurredAt: '2024-01-15T10:00:00Z', value: 20 },
+        { occurredAt: '2024-01-15T02:00:00Z', value: 20 },
         { occurredAt: '2024-02-01T00:00:01Z', value: 99 },
       ],
       '2024-02-01T00:00:00Z',
     )!;
     expect(summary.x).toBe(2);
     expect(summary.tx).toBeCloseTo(2, 10);
-    expect(summary.T).toBeCloseTo((31 * 24 - 10) / (7 * 24), 10);
+    // T runs from the start of the first purchase day: 31 days.
+    expect(summary.T).toBeCloseTo(31 / 7, 10);
     expect(summary.zbar).toBe(15);
   });
 
   it('counts a purchase at exactly asOf and returns null with none before it', () => {
     expect(calibrationSummary([{ occurredAt: '2024-02-01T00:00:00Z' }], '2024-02-01T00:00:00Z')).toEqual({ x: 0, tx: 0, T: 0, zbar: 0 });
+    expect(calibrationSummary([{ occurredAt: '2024-02-01T07:00:00Z' }], '2024-02-01T07:00:00Z')!.T).toBeCloseTo(7 / (7 * 24), 10);
     expect(calibrationSummary([{ occurredAt: '2024-02-02T00:00:00Z' }], '2024-02-01T00:00:00Z')).toBeNull();
   });
 
