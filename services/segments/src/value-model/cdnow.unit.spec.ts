@@ -73,6 +73,14 @@ describe('BG/NBD and Gamma-Gamma on the CDNOW sample', () => {
     expect(fit.boundary).toEqual([]);
   });
 
+  it('fits Gamma-Gamma the same on spend in minor units of a dear currency (γ scales, p and q do not)', () => {
+    const fit = fitGammaGamma(rows.map((row) => ({ x: row.x, zbar: row.zbar * 1e6 })));
+    within(fit.parameters.p, 6.25, 0.01);
+    within(fit.parameters.q, 3.74, 0.01);
+    within(fit.parameters.gamma, 15.44e6, 0.01);
+    expect(fit.boundary).toEqual([]);
+  });
+
   it('predicts for customer 1 (x 2, t_x 30.43, T 38.86) from the fitted models', () => {
     const bg = { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
     const gg = { p: 6.25, q: 3.74, gamma: 15.44 };

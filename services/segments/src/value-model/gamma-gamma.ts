@@ -39,19 +39,24 @@ export function gammaGammaLogLikelihood(parameters: GammaGammaParameters, summar
 export function fitGammaGamma(summaries: readonly SpendSummary[]): GammaGammaFit {
   const used = summaries.filter((s) => s.x > 0 && s.zbar > 0);
   if (used.length === 0) throw new InsufficientDataError('Gamma-Gamma', 'no customer with a repeat purchase of positive value');
+  // γ is in the unit of spend: fit on spend over its mean, so minor units of a dear currency
+  // neither trip the boundary flags nor leave the parameter box; γ is scaled back after.
+  const scale = used.reduce((sum, s) => sum + s.zbar, 0) / used.length;
   const groups = new Map<string, SpendSummary & { count: number }>();
   for (const { x, zbar } of used) {
     const key = `${x}|${zbar}`;
     const group = groups.get(key);
     if (group) group.count++;
-    else groups.set(key, { x, zbar, count: 1 });
+    else groups.set(key, { x, zbar: zbar / scale, count: 1 });
   }
   const weighted = [...groups.values()];
   const fit = maximiseLikelihood(GAMMA_GAMMA_PARAMETERS, ([p, q, gamma]) =>
     weighted.reduce((total, s) => total + s.count * gammaGammaLogLikelihood({ p, q, gamma }, s), 0),
   );
-  const [p, q, gamma] = fit.values;
-  return { parameters: { p, q, gamma }, logLikelihood: fit.logLikelihood, customers: used.length, converged: fit.converged, boundary: fit.boundary };
+  const [p, q, scaledGamma] = fit.values;
+  const parameters = { p, q, gamma: scaledGamma * scale };
+  const logLikelihood = used.reduce((total, s) => total + gammaGammaLogLikelihood(parameters, s), 0);
+  return { parameters, logLikelihood, customers: used.length, converged: fit.converged, boundary: fit.boundary };
 }
 
 /**
