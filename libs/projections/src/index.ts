@@ -1,7 +1,7 @@
 export { GLOBAL_PARTITION, type EventSource, type SourceBatch, type SourceEvent, type SourceHandler, type SourceRun } from './source';
 export { storeSource, type StoreSourceOptions } from './store-source';
 export { poolDatabase, ident, type Database, type Sql } from './database';
-export { dataSourceDatabase } from './typeorm';
+export { dataSourceDatabase, openReadModelDatabase, type ReadModelConnection } from './typeorm';
 export { CreateProjectionRuntime1763900000000 } from './migrations/1763900000000-create-projection-runtime';
 export type { Projection, ProjectionContext, ReadModelTable } from './projection';
 export { migrateRuntime, RUNTIME_SCHEMA, type Generation, type GenerationState } from './catalog';

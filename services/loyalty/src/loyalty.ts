@@ -1,8 +1,7 @@
 import type { EventStore } from '@rapport/event-store';
 import {
   CreateProjectionRuntime1763900000000,
-  dataSourceDatabase,
-  poolDatabase,
+  openReadModelDatabase,
   ProjectionRuntime,
   storeSource,
   type Database,
@@ -58,18 +57,7 @@ export function createLoyaltyDataSource(url: string, poolSize = 10): DataSource 
 export async function startLoyalty(options: LoyaltyOptions): Promise<Loyalty> {
   const rules = options.rules ?? loadRules();
   const clock = options.clock ?? systemClock;
-  let owned: DataSource | undefined;
-  let db: Database;
-  if (options.dataSource) db = dataSourceDatabase(options.dataSource);
-  else if (options.pool) db = poolDatabase(options.pool);
-  else if (options.databaseUrl) {
-    owned = createLoyaltyDataSource(options.databaseUrl);
-    await owned.initialize();
-    await owned.runMigrations({ transaction: 'each' });
-    db = dataSourceDatabase(owned);
-  } else {
-    throw new Error('loyalty needs a dataSource, a pool or a databaseUrl');
-  }
+  const { db, owned } = await openReadModelDatabase(options, createLoyaltyDataSource, 'loyalty');
 
   let projections: ProjectionRuntime | undefined;
   try {

@@ -1,8 +1,7 @@
 import type { EventStore } from '@rapport/event-store';
 import {
   CreateProjectionRuntime1763900000000,
-  dataSourceDatabase,
-  poolDatabase,
+  openReadModelDatabase,
   ProjectionRuntime,
   storeSource,
   type Database,
@@ -59,18 +58,7 @@ export function createTimelineDataSource(url: string, poolSize = 10): DataSource
 }
 
 export async function startTimeline(options: TimelineOptions): Promise<Timeline> {
-  let owned: DataSource | undefined;
-  let db: Database;
-  if (options.dataSource) db = dataSourceDatabase(options.dataSource);
-  else if (options.pool) db = poolDatabase(options.pool);
-  else if (options.databaseUrl) {
-    owned = createTimelineDataSource(options.databaseUrl);
-    await owned.initialize();
-    await owned.runMigrations({ transaction: 'each' });
-    db = dataSourceDatabase(owned);
-  } else {
-    throw new Error('the timeline needs a dataSource, a pool or a databaseUrl');
-  }
+  const { db, owned } = await openReadModelDatabase(options, createTimelineDataSource, 'the timeline');
 
   const feed = new TimelineFeed(db, options.logger);
   let projections: ProjectionRuntime | undefined;

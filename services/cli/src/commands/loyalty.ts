@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UsageError } from '../errors';
-import { JsonClient, type HttpResponse } from '../http-client';
-import { resolveTarget } from '../local-platform';
+import { callAdmin, withTarget, type TargetOptions } from '../admin-calls';
 
 // Talks to the loyalty API of the running platform; the types mirror its answers without loading the service.
 
@@ -33,17 +32,7 @@ interface Simulation {
   tierChangeCount: number;
 }
 
-interface Options {
-  url?: string;
-  key?: string;
-  json?: boolean;
-}
 
-const withTarget = (command: Command) =>
-  command
-    .option('--url <url>', 'platform URL (default: the running `rapport up`, else http://127.0.0.1:3000)')
-    .option('--key <key>', 'API key (default: RAPPORT_API_KEY, else the dev admin key)')
-    .option('--json', 'print the API response as JSON');
 
 const instant = (value: string, flag: string): string => {
   if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(Date.parse(value))) throw new UsageError(`${flag} must be an ISO-8601 instant such as 2011-12-10T00:00:00Z, got "${value}"`);
@@ -58,9 +47,9 @@ export function registerLoyaltyCommands(program: Command): void {
   withTarget(loyalty.command('report'))
     .description('members per tier and points liability as of an instant')
     .option('--as-of <instant>', 'ISO-8601 instant (default now)')
-    .action(async (options: Options & { asOf?: string }) => {
+    .action(async (options: TargetOptions & { asOf?: string }) => {
       const query = options.asOf ? `?to=${encodeURIComponent(instant(options.asOf, '--as-of'))}` : '';
-      const summary = await call<Summary>(options, 'GET', `/v1/loyalty/summary${query}`);
+      const summary = await callAdmin<Summary>(options, 'GET', `/v1/loyalty/summary${query}`);
       if (options.json) return console.log(JSON.stringify(summary, null, 2));
       console.log(`Loyalty as of ${summary.to}: ${n(summary.members)} members`);
       for (const [tier, members] of Object.entries(summary.membersPerTier)) console.log(`  ${tier.padEnd(10)} ${n(members).padStart(8)}`);
@@ -73,7 +62,7 @@ export function registerLoyaltyCommands(program: Command): void {
     .requiredOption('--rules <file>', 'candidate rules file (YAML, same format as the live one)')
     .option('--from <instant>', 'only facts from this instant')
     .option('--to <instant>', 'replay up to this instant (default now)')
-    .action(async (options: Options & { rules: string; from?: string; to?: string }) => {
+    .action(async (options: TargetOptions & { rules: string; from?: string; to?: string }) => {
       let rules: string;
       try {
         rules = readFileSync(options.rules, 'utf8');
@@ -81,7 +70,7 @@ export function registerLoyaltyCommands(program: Command): void {
         throw new UsageError(`cannot read ${options.rules}: ${(error as Error).message}`);
       }
       const body = { rules, ...(options.from ? { from: instant(options.from, '--from') } : {}), ...(options.to ? { to: instant(options.to, '--to') } : {}) };
-      const report = await call<Simulation>(options, 'POST', '/v1/loyalty/simulations', JSON.stringify(body));
+      const report = await callAdmin<Simulation>(options, 'POST', '/v1/loyalty/simulations', JSON.stringify(body));
       if (options.json) return console.log(JSON.stringify(report, null, 2));
       console.log(simulationText(report));
     });
@@ -107,16 +96,3 @@ function simulationText(report: Simulation): string {
   return lines.join('\n');
 }
 
-async function call<T>(options: Options, method: 'GET' | 'POST', path: string, body = '{}'): Promise<T> {
-  const target = await resolveTarget(options, 'admin');
-  const client = new JsonClient(target.url, target.key, { maxSockets: 1 });
-  let response: HttpResponse;
-  try {
-    response = method === 'GET' ? await client.get(path) : await client.postJson(path, body);
-  } finally {
-    client.close();
-  }
-  if (response.status >= 200 && response.status < 300) return response.body as T;
-  const problem = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as { title?: string; detail?: string };
-  throw new Error(`${method} ${path}: ${response.status} ${problem.detail ?? problem.title ?? String(response.body)}`);
-}

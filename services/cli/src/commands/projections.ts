@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { PartialFailureError, UsageError } from '../errors';
-import { JsonClient, type HttpResponse } from '../http-client';
-import { resolveTarget } from '../local-platform';
+import { callAdmin, withTarget, type TargetOptions } from '../admin-calls';
 
 // Talks to the admin API of the running platform (/v1/admin/projections), where the
 // projectors live; the types below mirror @rapport/projections' responses without loading it.
@@ -44,17 +43,7 @@ interface VerifyReport {
   differences: string[];
 }
 
-interface TargetOptions {
-  url?: string;
-  key?: string;
-  json?: boolean;
-}
 
-const withTarget = (command: Command) =>
-  command
-    .option('--url <url>', 'platform URL (default: the running `rapport up`, else http://127.0.0.1:3000)')
-    .option('--key <key>', 'admin API key (default: RAPPORT_API_KEY, else the dev admin key)')
-    .option('--json', 'print the API response as JSON');
 
 export function registerProjectionCommands(program: Command): void {
   const projections = program.command('projections').description('status, rebuilds, verification and parked events of every projection (admin API of the running platform)');
@@ -62,7 +51,7 @@ export function registerProjectionCommands(program: Command): void {
   withTarget(projections.command('status'))
     .description('position, lag (events and seconds), events/s, parked events and rebuild progress per projection')
     .action(async (options: TargetOptions) => {
-      const { projections: statuses } = await call<{ projections: Status[] }>(options, 'GET', '/v1/admin/projections');
+      const { projections: statuses } = await callAdmin<{ projections: Status[] }>(options, 'GET', '/v1/admin/projections');
       print(options, statuses, () => statusTable(statuses));
     });
 
@@ -71,13 +60,13 @@ export function registerProjectionCommands(program: Command): void {
     .argument('<name>', 'projection name (see `rapport projections status`)')
     .option('--no-wait', 'return once the rebuild has started')
     .action(async (name: string, options: TargetOptions & { wait: boolean }) => {
-      const started = await call<Status>(options, 'POST', `/v1/admin/projections/${encodeURIComponent(name)}/rebuild`);
+      const started = await callAdmin<Status>(options, 'POST', `/v1/admin/projections/${encodeURIComponent(name)}/rebuild`);
       const target = started.rebuild?.generation;
       if (!options.json) console.log(`Rebuilding ${name}: generation ${target} (version ${started.rebuild?.version}) builds beside generation ${started.generation}.`);
       if (!options.wait) return print(options, started, () => undefined);
       for (;;) {
         await new Promise((resolve) => setTimeout(resolve, 1000));
-        const status = await call<Status>(options, 'GET', `/v1/admin/projections/${encodeURIComponent(name)}`);
+        const status = await callAdmin<Status>(options, 'GET', `/v1/admin/projections/${encodeURIComponent(name)}`);
         if (status.rebuild?.phase === 'failed') throw new PartialFailureError(`rebuild of ${name} failed: ${status.rebuild.error}`);
         if (status.rebuild === null && status.generation === target) {
           return print(options, status, () => `Done: ${name} now serves generation ${status.generation} (position ${status.position}).`);
@@ -92,7 +81,7 @@ export function registerProjectionCommands(program: Command): void {
     .description('rebuild into a scratch schema and compare a content hash with the live tables (exit 1 when they differ)')
     .argument('<name>', 'projection name')
     .action(async (name: string, options: TargetOptions) => {
-      const report = await call<VerifyReport>(options, 'POST', `/v1/admin/projections/${encodeURIComponent(name)}/verify`);
+      const report = await callAdmin<VerifyReport>(options, 'POST', `/v1/admin/projections/${encodeURIComponent(name)}/verify`);
       print(options, report, () => verifyText(name, report));
       if (!report.equal) throw new PartialFailureError(`${name}: a rebuild gives different rows than the live projection (${report.differences.join(', ')})`);
     });
@@ -104,9 +93,9 @@ export function registerProjectionCommands(program: Command): void {
     .action(async (name: string | undefined, options: TargetOptions & { limit: string }) => {
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive integer, got "${options.limit}"`);
-      const names = name ? [name] : (await call<{ projections: Status[] }>(options, 'GET', '/v1/admin/projections')).projections.map((status) => status.name);
+      const names = name ? [name] : (await callAdmin<{ projections: Status[] }>(options, 'GET', '/v1/admin/projections')).projections.map((status) => status.name);
       const parked: Parked[] = [];
-      for (const each of names) parked.push(...(await call<{ parked: Parked[] }>(options, 'GET', `/v1/admin/projections/${encodeURIComponent(each)}/parked?limit=${limit}`)).parked);
+      for (const each of names) parked.push(...(await callAdmin<{ parked: Parked[] }>(options, 'GET', `/v1/admin/projections/${encodeURIComponent(each)}/parked?limit=${limit}`)).parked);
       print(options, parked, () => (parked.length === 0 ? 'No parked events.' : parkedTable(parked)));
     });
 
@@ -118,7 +107,7 @@ export function registerProjectionCommands(program: Command): void {
     .action(async (name: string, eventId: string | undefined, options: TargetOptions & { all?: boolean }) => {
       if (Boolean(eventId) === Boolean(options.all)) throw new UsageError('give either an event id or --all');
       const path = `/v1/admin/projections/${encodeURIComponent(name)}/parked/${options.all ? '' : `${encodeURIComponent(eventId as string)}/`}retry`;
-      const report = await call<{ retried: number; applied: string[]; stillFailing: { eventId: string; error: string }[] }>(options, 'POST', path);
+      const report = await callAdmin<{ retried: number; applied: string[]; stillFailing: { eventId: string; error: string }[] }>(options, 'POST', path);
       print(options, report, () =>
         [
           `Retried ${report.retried}: ${report.applied.length} applied, ${report.stillFailing.length} still failing.`,
@@ -130,19 +119,6 @@ export function registerProjectionCommands(program: Command): void {
     });
 }
 
-async function call<T>(options: TargetOptions, method: 'GET' | 'POST', path: string): Promise<T> {
-  const target = await resolveTarget(options, 'admin');
-  const client = new JsonClient(target.url, target.key, { maxSockets: 1 });
-  let response: HttpResponse;
-  try {
-    response = method === 'GET' ? await client.get(path) : await client.postJson(path, '{}');
-  } finally {
-    client.close();
-  }
-  if (response.status >= 200 && response.status < 300) return response.body as T;
-  const problem = (typeof response.body === 'object' && response.body !== null ? response.body : {}) as { title?: string; detail?: string };
-  throw new Error(`${method} ${path}: ${response.status} ${problem.detail ?? problem.title ?? String(response.body)}`);
-}
 
 function print(options: TargetOptions, value: unknown, text: () => string | undefined): void {
   if (options.json) console.log(JSON.stringify(value, null, 2));
