@@ -115,6 +115,21 @@ export class IdempotencyKeyReusedError extends Error {
   }
 }
 
+/** Too many failed attempts (sign-in lockout); `retryAfterSeconds` says when to try again. */
+export class TooManyAttemptsError extends Error {
+  readonly code = 'TOO_MANY_ATTEMPTS';
+  readonly extensions: Readonly<Record<string, unknown>>;
+
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+    this.name = 'TooManyAttemptsError';
+    this.extensions = { retryAfterSeconds };
+  }
+}
+
 /** The body is not JSON at all (as opposed to JSON that fails validation). */
 export class MalformedJsonError extends Error {
   readonly code = 'MALFORMED_JSON';
@@ -138,6 +153,7 @@ export const ERROR_CODES = [
   'UNSUPPORTED_MEDIA_TYPE',
   'INVALID_APPEND',
   'IDEMPOTENCY_KEY_REUSED',
+  'TOO_MANY_ATTEMPTS',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 

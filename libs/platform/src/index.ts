@@ -11,6 +11,7 @@ export {
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
   IdempotencyKeyReusedError,
+  TooManyAttemptsError,
   ERROR_CODES,
   isCodedError,
   type ErrorCode,
@@ -28,5 +29,19 @@ export {
   type CreatedApiKey,
   type ApiKeyStoreOptions,
 } from './auth/api-keys';
+export {
+  StaffStore,
+  STAFF_ROLES,
+  isStaffRole,
+  csrfTokenMatches,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  MIN_PASSWORD_LENGTH,
+  type StaffRole,
+  type StaffAccount,
+  type StaffSession,
+  type SignedIn,
+  type StaffStoreOptions,
+} from './auth/staff';
+export { hashPassword, verifyPassword, generatePassword, DEFAULT_SCRYPT, type ScryptParameters } from './auth/passwords';
 export { createLogger, type Logger, type LoggerOptions } from './logger';
 export { metrics, httpMetrics } from './metrics';

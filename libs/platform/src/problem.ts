@@ -72,6 +72,8 @@ function problemForCode(code: ErrorCode, error: CodedError): Problem {
       return { type: problemType('payload-too-large'), title: 'Payload too large', status: 413, detail };
     case 'UNSUPPORTED_MEDIA_TYPE':
       return { type: problemType('unsupported-media-type'), title: 'Unsupported media type', status: 415, detail };
+    case 'TOO_MANY_ATTEMPTS':
+      return { type: problemType('too-many-attempts'), title: 'Too many attempts', status: 429, detail };
     default: {
       const unreachable: never = code;
       throw new Error(`unmapped error code ${String(unreachable)}`);

@@ -1,6 +1,7 @@
 // The Nest layer over the platform core: modules, guards, decorators, filters, the HTTP app.
 export { PlatformModule, type PlatformModuleOptions } from './platform.module';
-export { ApiKeyGuard, API_KEY_STORE } from './auth.guard';
+export { ApiKeyGuard, API_KEY_STORE, STAFF_STORE, type AuthenticatedRequest } from './auth.guard';
+export { SESSION_COOKIE, CSRF_HEADER, readCookie, isSecureRequest, sessionCookie } from './session-cookie';
 export { Roles, Public, CurrentPrincipal, ROLES_METADATA, PUBLIC_METADATA } from './decorators';
 export { ApiProblems, ProblemDto, FieldErrorDto } from './openapi';
 export { ProblemFilter } from './problem.filter';
