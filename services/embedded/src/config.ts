@@ -6,6 +6,7 @@ export const DEFAULT_HOST = '127.0.0.1';
 export const DEFAULT_DATA_DIR = './.rapport';
 /** Stable so that URLs printed by one run still work in the next; a free port is used if it is taken. */
 export const DEFAULT_PG_PORT = 54329;
+export const DEFAULT_SESSION_IDLE_MINUTES = 30;
 
 const schema = z.object({
   // 0 asks the OS for a free port (tests); the real URL is reported after listening.
@@ -14,6 +15,7 @@ const schema = z.object({
   RAPPORT_DATA_DIR: z.string().default(DEFAULT_DATA_DIR),
   RAPPORT_PG_PORT: env.int({ min: 1, max: 65535 }).optional(),
   LOG_LEVEL: env.logLevel('info'),
+  RAPPORT_SESSION_IDLE_MINUTES: env.int({ min: 1, max: 24 * 60, default: DEFAULT_SESSION_IDLE_MINUTES }),
 });
 
 export interface EmbeddedConfig {
@@ -22,6 +24,7 @@ export interface EmbeddedConfig {
   readonly dataDir: string;
   readonly pgPort?: number;
   readonly logLevel: LogLevel;
+  readonly sessionIdleMinutes: number;
 }
 
 /** Reads the embedded platform's settings once; throws ConfigError naming every bad variable. */
@@ -33,5 +36,6 @@ export function loadEmbeddedConfig(environment: Env = process.env): EmbeddedConf
     dataDir: config.RAPPORT_DATA_DIR,
     pgPort: config.RAPPORT_PG_PORT,
     logLevel: config.LOG_LEVEL,
+    sessionIdleMinutes: config.RAPPORT_SESSION_IDLE_MINUTES,
   });
 }

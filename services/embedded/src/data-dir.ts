@@ -13,6 +13,8 @@ export interface DataDirLayout {
   /** Written once the HTTP server listens: how other commands reach the running platform. */
   readonly runtime: string;
   readonly devKeys: string;
+  /** One dev staff account per role, with its password, for signing in to the console. */
+  readonly devStaff: string;
   /** PostgreSQL's own log: it runs in a session of its own, apart from the terminal. */
   readonly postgresLog: string;
 }
@@ -25,6 +27,7 @@ export function dataDirLayout(dataDir: string): DataDirLayout {
     lock: join(root, 'rapport.pid'),
     runtime: join(root, 'runtime.json'),
     devKeys: join(root, 'dev-keys.json'),
+    devStaff: join(root, 'dev-staff.json'),
     postgresLog: join(root, 'postgres.log'),
   };
 }

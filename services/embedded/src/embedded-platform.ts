@@ -1,13 +1,15 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createPostgresEventStore, type PostgresEventStore } from '@rapport/event-store';
-import { ApiKeyStore, createLogger, type Logger } from '@rapport/platform';
+import { ApiKeyStore, createLogger, StaffStore, type Logger } from '@rapport/platform';
 import { createHttpApp, PlatformModule } from '@rapport/platform/nest';
 import { Pool } from 'pg';
-import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT } from './config';
+import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, DEFAULT_SESSION_IDLE_MINUTES } from './config';
+import { serveConsole } from './console-static';
 import { startEmbeddedDatabase, type EmbeddedDatabase } from './database';
 import { removeRuntime, writeRuntime, type DataDirLayout } from './data-dir';
 import { ensureDevKeys, type DevKeys } from './dev-keys';
+import { ensureDevStaff, type DevStaff } from './dev-staff';
 import { PortInUseError } from './errors';
 import { serviceModules } from './service-modules';
 
@@ -19,6 +21,10 @@ export interface EmbeddedPlatformOptions {
   /** Preferred PostgreSQL port (RAPPORT_PG_PORT); a free one is used when it is taken. */
   readonly pgPort?: number;
   readonly log?: Logger;
+  /** Console sessions unused for this long end (RAPPORT_SESSION_IDLE_MINUTES, default 30). */
+  readonly sessionIdleMinutes?: number;
+  /** Where the console's build is; default services/console/dist. */
+  readonly consoleDir?: string;
 }
 
 export interface EmbeddedPlatform {
@@ -27,6 +33,12 @@ export interface EmbeddedPlatform {
   readonly keys: DevKeys;
   /** Roles whose dev key was (re)created by this start. */
   readonly createdKeys: readonly string[];
+  /** One console account per staff role, with its password. */
+  readonly staff: DevStaff;
+  /** Roles whose dev staff account was created or given a new password by this start. */
+  readonly createdStaff: readonly string[];
+  /** `${url}/console/`, or null when the console is not built. */
+  readonly consoleUrl: string | null;
   readonly layout: DataDirLayout;
   /** Closes the app, the store and PostgreSQL, and removes runtime.json. Safe to call twice. */
   stop(): Promise<void>;
@@ -76,12 +88,16 @@ export async function startEmbeddedPlatform(options: EmbeddedPlatformOptions = {
     const apiKeys = new ApiKeyStore(keysPool);
     await apiKeys.migrate();
     const { keys, created } = await ensureDevKeys(apiKeys, layout.devKeys);
+    const staffStore = new StaffStore(keysPool, 'rapport_auth', { idleTimeoutMs: (options.sessionIdleMinutes ?? DEFAULT_SESSION_IDLE_MINUTES) * 60_000 });
+    await staffStore.migrate();
+    const devStaff = await ensureDevStaff(staffStore, layout.devStaff);
 
-    const app = await createHttpApp(rootModule(apiKeys, store, databaseUrl, logger), {
+    const app = await createHttpApp(rootModule(apiKeys, staffStore, store, databaseUrl, logger), {
       logger,
       docs: { title: 'Rapport', version: '1', description: 'Every Rapport API, served by the embedded platform.' },
     });
     cleanups.push(() => app.close());
+    const consoleBuilt = await serveConsole(app, logger, options.consoleDir);
     const url = await listen(app, host, port);
 
     await writeRuntime(layout, { pid: process.pid, url, databaseUrl });
@@ -94,6 +110,9 @@ export async function startEmbeddedPlatform(options: EmbeddedPlatformOptions = {
       databaseUrl,
       keys,
       createdKeys: created,
+      staff: devStaff.accounts,
+      createdStaff: devStaff.created,
+      consoleUrl: consoleBuilt ? `${url}/console/` : null,
       layout,
       stop: () => (stopped ??= stopAll()),
     };
@@ -103,11 +122,11 @@ export async function startEmbeddedPlatform(options: EmbeddedPlatformOptions = {
   }
 }
 
-function rootModule(apiKeys: ApiKeyStore, store: PostgresEventStore, databaseUrl: string, logger: Logger): DynamicModule {
+function rootModule(apiKeys: ApiKeyStore, staff: StaffStore, store: PostgresEventStore, databaseUrl: string, logger: Logger): DynamicModule {
   const readiness = [{ name: 'event-store', check: async () => void (await store.headPosition()) }];
   return {
     module: EmbeddedAppModule,
-    imports: [PlatformModule.forRoot({ apiKeys, readiness, serviceName: 'rapport' }), ...serviceModules({ store, databaseUrl, logger })],
+    imports: [PlatformModule.forRoot({ apiKeys, staff, readiness, serviceName: 'rapport' }), ...serviceModules({ store, databaseUrl, logger })],
   };
 }
 

@@ -101,7 +101,8 @@ describe('staff sessions over HTTP: cookie, CSRF, roles, lockout, idle timeout',
     const post = (headers: Record<string, string>) =>
       fetch(`${base}/v1/cases`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: support.cookie, ...headers }, body: '{"note":"hi"}' });
 
-    for (const headers of [{}, { 'x-csrf-token': other.csrf }, { 'x-csrf-token': `${support.csrf}x` }]) {
+    const attempts: Record<string, string>[] = [{}, { 'x-csrf-token': other.csrf }, { 'x-csrf-token': `${support.csrf}x` }];
+    for (const headers of attempts) {
       const refused = await post(headers);
       expect(refused.status).toBe(403);
       expect(refused.headers.get('content-type')).toContain('application/problem+json');

@@ -50,9 +50,10 @@ function stopOnSignal(platform: EmbeddedPlatform): Promise<never> {
 }
 
 function banner(platform: EmbeddedPlatform, apis: readonly { path: string; what: string }[]): string {
-  const { url, keys, layout, createdKeys } = platform;
+  const { url, keys, layout, createdKeys, staff, createdStaff, consoleUrl } = platform;
   const width = Math.max(...apis.map((api) => api.path.length));
   const keyNote = createdKeys.length > 0 ? `created now: ${createdKeys.join(', ')}` : 'reused from an earlier run';
+  const staffNote = createdStaff.length > 0 ? `new passwords now: ${createdStaff.join(', ')}` : 'reused from an earlier run';
   return [
     '',
     '  Rapport is running',
@@ -60,6 +61,7 @@ function banner(platform: EmbeddedPlatform, apis: readonly { path: string; what:
     `  URL        ${url}`,
     '  APIs',
     ...apis.map((api) => `    ${url}${api.path.padEnd(width)}  ${api.what}`),
+    `  Console    ${consoleUrl ?? `not built (run \`npm run build -w @rapport/console\`, then restart)`}`,
     `  Docs       ${url}/docs   (OpenAPI: ${url}/docs/json)`,
     `  Metrics    ${url}/metrics   Health: ${url}/health/ready`,
     `  Data       ${layout.root}   (PostgreSQL cluster in ${layout.postgres})`,
@@ -69,6 +71,11 @@ function banner(platform: EmbeddedPlatform, apis: readonly { path: string; what:
     `    emitter   ${keys.emitter}`,
     `    analyst   ${keys.analyst}`,
     `    support   ${keys.support}`,
+    '',
+    `  Dev console accounts (${staffNote}), also in ${layout.devStaff}:`,
+    `    admin     ${staff.admin.email.padEnd(22)} ${staff.admin.password}`,
+    `    analyst   ${staff.analyst.email.padEnd(22)} ${staff.analyst.password}`,
+    `    support   ${staff.support.email.padEnd(22)} ${staff.support.password}`,
     '',
     `  Try:  curl -H "Authorization: Bearer ${keys.emitter}" -H 'content-type: application/json' \\`,
     `          -d @event.json ${url}/v1/events`,
