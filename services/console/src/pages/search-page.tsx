@@ -32,7 +32,7 @@ export function SearchPage() {
         onKeyDown={(event) => {
           if (event.key === 'Enter' && rows[0]) navigate(customerPath(rows[0].customerId));
         }}
-        rightSection={results.isFetching ? <Loader size="xs" aria-label="Searching" /> : null}
+        rightSection={results.isFetching ? <Loader size="xs" role="status" aria-label="Searching" /> : null}
         autoFocus
         size="md"
       />

@@ -41,7 +41,7 @@ export function LoyaltyPanel({ customerId }: { customerId: string }) {
       <Title order={2} size="h5" id="loyalty-title">
         Loyalty
       </Title>
-      {account.isPending && <Loader size="sm" aria-label="Loading loyalty" />}
+      {account.isPending && <Loader size="sm" role="status" aria-label="Loading loyalty" />}
       {noAccount && <Text size="sm">No loyalty account yet.</Text>}
       {account.error && !noAccount && (
         <Alert color="red" role="alert">

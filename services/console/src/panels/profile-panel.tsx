@@ -15,7 +15,7 @@ export function ProfilePanel({ customerId }: { customerId: string }) {
       <Title order={2} size="h5" id="profile-title">
         Profile
       </Title>
-      {profile.isPending && <Loader size="sm" aria-label="Loading profile" />}
+      {profile.isPending && <Loader size="sm" role="status" aria-label="Loading profile" />}
       {profile.error && (
         <Alert color={profile.error instanceof ApiError && profile.error.status === 404 ? 'yellow' : 'red'} role="alert" mt="xs">
           {profile.error instanceof ApiError && profile.error.status === 404 ? `No customer ${customerId}.` : profile.error.message}

@@ -102,7 +102,7 @@ export function TimelinePanel({ customerId }: { customerId: string }) {
             );
           })}
         </div>
-        {pages.isFetchingNextPage && <Loader size="sm" aria-label="Loading more entries" />}
+        {pages.isFetchingNextPage && <Loader size="sm" role="status" aria-label="Loading more entries" />}
       </ScrollArea.Autosize>
       {rawOf && <RawEventModal customerId={customerId} eventId={rawOf} onClose={() => setRawOf(undefined)} />}
     </Card>
@@ -147,7 +147,7 @@ function RawEventModal({ customerId, eventId, onClose }: { customerId: string; e
   });
   return (
     <Modal opened onClose={onClose} title="Raw event" size="xl">
-      {raw.isPending && <Loader size="sm" aria-label="Loading raw event" />}
+      {raw.isPending && <Loader size="sm" role="status" aria-label="Loading raw event" />}
       {raw.error && (
         <Alert color="red" role="alert">
           {raw.error.message}
