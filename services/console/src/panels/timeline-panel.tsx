@@ -53,6 +53,12 @@ export function TimelinePanel({ customerId }: { customerId: string }) {
     return [...live.filter((entry) => !seen.has(entry.eventId) && matches(entry)), ...paged];
   }, [pages.data, live, types, channels]);
 
+  // For the first-paint benchmark: when the first page of rows is on screen.
+  const hasRows = entries.length > 0;
+  useEffect(() => {
+    if (hasRows && performance.getEntriesByName('rapport:first-timeline-entries').length === 0) performance.mark('rapport:first-timeline-entries');
+  }, [hasRows]);
+
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({ count: entries.length, getScrollElement: () => scrollRef.current, estimateSize: () => 76, overscan: 8 });
   const items = virtualizer.getVirtualItems();
