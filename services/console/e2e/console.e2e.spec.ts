@@ -178,7 +178,7 @@ suite('the console in Chromium', () => {
     await page.close();
   }, 120_000);
 
-  it('shows an event emitted through the API in the open timeline without a reload', async () => {
+  it('shows an event emitted through the API in the open timeline without a reload, and scrolls on to the last page', async () => {
     const page = await signedIn('support');
     await openCustomer(page);
     await page.getByText('live', { exact: true }).waitFor();
@@ -193,6 +193,20 @@ suite('the console in Chromium', () => {
     expect(stored.status).toBe(201);
     await page.locator('[data-testid="timeline-entry"][data-type="MessageSent"]').first().waitFor({ timeout: 30_000 });
     await expect(page.getByTestId('timeline-count').textContent()).resolves.toContain('1 live');
+
+    // Infinite scroll: the first page holds 100 entries; scrolling to the end loads the rest,
+    // while the virtualised list keeps only the rows on screen in the DOM.
+    // (17850's orders, returns, profile events and loyalty movements make about 150 entries.)
+    await expect(page.getByTestId('timeline-count').textContent()).resolves.toMatch(/^101\+ entries/);
+    const viewport = page.getByLabel('Timeline entries, newest first');
+    await eventually(async () => {
+      await viewport.evaluate((element) => element.scrollTo(0, element.scrollHeight));
+      const count = (await page.getByTestId('timeline-count').textContent()) ?? '';
+      return /^\d+ entries/.test(count) && !count.includes('+') ? count : undefined;
+    }, 'every page of the timeline');
+    const loaded = Number(/^(\d+)/.exec((await page.getByTestId('timeline-count').textContent())!)![1]);
+    expect(loaded).toBeGreaterThan(100);
+    expect(await page.getByTestId('timeline-entry').count()).toBeLessThan(60);
     await page.close();
   }, 90_000);
 
