@@ -1,7 +1,7 @@
-import { Alert, Badge, Button, Card, Code, Group, Loader, Modal, MultiSelect, ScrollArea, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Card, Code, Group, Loader, Modal, MultiSelect, Text, Title } from '@mantine/core';
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api, pathOf } from '../api/client';
 import type { RawEntry, TimelineEntry, TimelinePage } from '../api/types';
 import { dateTime, money } from '../format';
@@ -34,6 +34,8 @@ export function TimelinePanel({ customerId }: { customerId: string }) {
   const [channels, setChannels] = useState<string[]>([]);
   const [rawOf, setRawOf] = useState<string>();
   const { live, connected } = useLiveEntries(customerId);
+  const mayReadRaw = canAct(staff.role);
+  const openRaw = useCallback((eventId: string) => setRawOf(eventId), []);
 
   const pages = useInfiniteQuery({
     queryKey: ['timeline', customerId, types, channels],
@@ -89,7 +91,8 @@ export function TimelinePanel({ customerId }: { customerId: string }) {
           {pages.error.message}
         </Alert>
       )}
-      <ScrollArea.Autosize mah="70vh" viewportRef={scrollRef} type="auto" mt="xs" viewportProps={{ tabIndex: 0, 'aria-label': 'Timeline entries, newest first' }}>
+      {/* A plain native scroller: the virtualiser follows its scroll events directly. */}
+      <div ref={scrollRef} role="region" tabIndex={0} aria-label="Timeline entries, newest first" style={{ maxHeight: '70vh', overflowY: 'auto', marginTop: 'var(--mantine-spacing-xs)' }}>
         <div role="list" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {items.map((item) => {
             const entry = entries[item.index]!;
@@ -103,19 +106,20 @@ export function TimelinePanel({ customerId }: { customerId: string }) {
                 ref={virtualizer.measureElement}
                 style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}
               >
-                <EntryRow entry={entry} onRaw={canAct(staff.role) ? () => setRawOf(entry.eventId) : undefined} />
+                <EntryRow entry={entry} onRaw={mayReadRaw ? openRaw : undefined} />
               </div>
             );
           })}
         </div>
         {pages.isFetchingNextPage && <Loader size="sm" role="status" aria-label="Loading more entries" />}
-      </ScrollArea.Autosize>
+      </div>
       {rawOf && <RawEventModal customerId={customerId} eventId={rawOf} onClose={() => setRawOf(undefined)} />}
     </Card>
   );
 }
 
-function EntryRow({ entry, onRaw }: { entry: TimelineEntry; onRaw?: () => void }) {
+/** Memoised: the virtualiser re-renders on every scroll frame, the rows themselves do not change. */
+const EntryRow = memo(function EntryRow({ entry, onRaw }: { entry: TimelineEntry; onRaw?: (eventId: string) => void }) {
   return (
     <Group justify="space-between" wrap="nowrap" py={8} px={4} style={{ borderBottom: '1px solid var(--mantine-color-gray-3)' }}>
       <div style={{ minWidth: 0 }}>
@@ -138,13 +142,13 @@ function EntryRow({ entry, onRaw }: { entry: TimelineEntry; onRaw?: () => void }
         </Text>
       </div>
       {onRaw && (
-        <Button variant="default" size="compact-xs" onClick={onRaw} aria-label={`Raw event of ${entry.type} at ${dateTime(entry.occurredAt)}`}>
+        <Button variant="default" size="compact-xs" onClick={() => onRaw(entry.eventId)} aria-label={`Raw event of ${entry.type} at ${dateTime(entry.occurredAt)}`}>
           Raw
         </Button>
       )}
     </Group>
   );
-}
+});
 
 function RawEventModal({ customerId, eventId, onClose }: { customerId: string; eventId: string; onClose: () => void }) {
   const raw = useQuery({
