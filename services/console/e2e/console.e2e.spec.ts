@@ -229,4 +229,21 @@ suite('the console in Chromium', () => {
     await page.getByRole('heading', { name: 'Sign in to Rapport' }).waitFor();
     await page.close();
   }, 90_000);
+
+  it('sends a staff member whose session ended back to sign-in, saying why', async () => {
+    const created = await platform.call('POST', '/v1/admin/staff', platform.keys.admin!, { email: 'temp@example.com', name: 'Temp Desk', role: 'support' });
+    expect(created.status).toBe(201);
+    const page = await browser.newPage();
+    await page.goto(`${platform.url}/console/`);
+    await page.getByLabel('Email').fill('temp@example.com');
+    await page.getByRole('textbox', { name: 'Password' }).fill(created.body.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Find a customer' }).waitFor();
+
+    expect((await platform.call('POST', '/v1/admin/staff/temp@example.com/disable', platform.keys.admin!, {})).status).toBe(200);
+    await page.getByLabel('Search customers').fill(CUSTOMER);
+    await page.getByRole('heading', { name: 'Sign in to Rapport' }).waitFor();
+    await expect(page.getByRole('status').filter({ hasText: 'Signed out' }).textContent()).resolves.toContain('The session has ended');
+    await page.close();
+  }, 60_000);
 });

@@ -8,7 +8,9 @@ import { ApiError } from './api/client';
 
 // A 401 anywhere means the session ended (idle timeout, sign-out elsewhere): back to sign-in.
 const onError = (error: unknown) => {
-  if (error instanceof ApiError && error.status === 401) queryClient.setQueryData(['session'], null);
+  if (!(error instanceof ApiError) || error.status !== 401 || !queryClient.getQueryData(['session'])) return;
+  queryClient.setQueryData(['session'], null);
+  queryClient.setQueryData(['session-ended'], error.message);
 };
 
 const queryClient: QueryClient = new QueryClient({

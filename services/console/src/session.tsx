@@ -38,6 +38,7 @@ export function useSignIn() {
     mutationFn: (input: { email: string; password: string }) => api<Session>('/v1/session', { method: 'POST', body: input }),
     onSuccess: (session) => {
       setCsrfToken(session.csrfToken);
+      client.removeQueries({ queryKey: ['session-ended'] });
       client.setQueryData(['session'], session);
     },
   });

@@ -67,6 +67,8 @@ describe('the console served by the embedded app', () => {
     const api = await fetch(`${base}/v1/console-check`);
     expect(await api.json()).toEqual({ api: true });
     expect((await fetch(`${base}/docs/json`)).status).toBe(200);
+    // Swagger UI serves its own static files beside ours.
+    expect((await fetch(`${base}/docs`)).status).toBe(200);
   });
 
   it('answers 503 with how to build it when the console is not built', async () => {

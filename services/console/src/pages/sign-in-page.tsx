@@ -1,10 +1,13 @@
 import { Alert, Button, Center, Paper, PasswordInput, Stack, TextInput, Title } from '@mantine/core';
+import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import { useSignIn } from '../session';
 
 export function SignInPage() {
   const signIn = useSignIn();
+  // Set when a signed-in page got a 401: the session ended (idle timeout, disabled, signed out elsewhere).
+  const ended = useQueryClient().getQueryData<string>(['session-ended']);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
 
@@ -31,6 +34,11 @@ export function SignInPage() {
             <Title order={1} size="h3" id="sign-in-title">
               Sign in to Rapport
             </Title>
+            {ended && !message && (
+              <Alert color="yellow" title="Signed out" role="status">
+                {ended}
+              </Alert>
+            )}
             {message && (
               <Alert color="red" title="Not signed in" role="alert">
                 {message}
