@@ -64,8 +64,9 @@ function answerFact(deciding: Deciding, fact: Fact): string | undefined {
       const { orderId } = fact.data;
       const order = state.orders[orderId];
       if (!order) return `no points were earned on order #${orderId}`;
+      // Lots already spent or expired may be gone from a cached fold; the order keeps their points.
       const lots = order.lotIds.map((id) => state.lots.find((lot) => lot.lotId === id)).filter((lot): lot is Lot => lot !== undefined);
-      const points = lots.reduce((sum, lot) => sum + lot.points, 0) - order.reversed;
+      const points = order.points - order.reversed;
       if (points <= 0) return `order #${orderId} has no points left to reverse`;
       deciding.clawBack(fact, orderId, points, lots, { reason: 'order_cancelled', rule: 'reverse.cancellation voids the order\'s lots' }, rules);
       return undefined;
@@ -73,11 +74,11 @@ function answerFact(deciding: Deciding, fact: Fact): string | undefined {
     case 'OrderReturned': {
       const { orderId, refundAmount, currency } = fact.data;
       const order = state.orders[orderId];
-      const lot = order && state.lots.find((candidate) => order.lotIds.includes(candidate.lotId) && candidate.reason === 'order');
+      const lotId = order?.orderLotId;
       const rate = rateOf(rules, currency);
       if (rate === undefined) return `no rate for ${currency} in rules ${rules.version}`;
       const refund = Math.round(refundAmount * rate);
-      if (!order || !lot) {
+      if (!order || lotId === undefined) {
         // A credit note that names no order we earned on (the Online Retail returns): the refund at the base rate, oldest lots first.
         const points = floorPoints((refund / 100) * rules.pointsPerUnit);
         if (points <= 0) return `the refund on #${orderId} reverses no points`;
@@ -85,9 +86,10 @@ function answerFact(deciding: Deciding, fact: Fact): string | undefined {
         return undefined;
       }
       const share = order.value > 0 ? Math.min(1, refund / order.value) : 1;
-      const points = Math.min(Math.round(lot.points * share), lot.points - order.reversed);
+      const points = Math.min(Math.round(order.orderLotPoints * share), order.orderLotPoints - order.reversed);
       if (points <= 0) return `the refund on order #${orderId} reverses no points`;
-      deciding.clawBack(fact, orderId, points, [lot], { reason: 'order_returned', rule: 'reverse.return in proportion to the refund', refundAmount: refund, orderValue: order.value }, rules);
+      const lot = state.lots.find((candidate) => candidate.lotId === lotId);
+      deciding.clawBack(fact, orderId, points, lot ? [lot] : [], { reason: 'order_returned', rule: 'reverse.return in proportion to the refund', refundAmount: refund, orderValue: order.value }, rules);
       return undefined;
     }
     case 'ComplaintResolved': {

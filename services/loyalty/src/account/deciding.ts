@@ -35,8 +35,8 @@ export class Deciding {
       const due = this.nextDue(until, reviewedUpTo);
       if (!due) return;
       const rules = this.rules.at(due.at);
-      if (due.kind === 'available') this.becomeAvailable(due.lot, due.at, rules);
-      else if (due.kind === 'expire') this.expire(due.lot, due.at, rules);
+      if (due.kind === 'available') this.becomeAvailable(due.lot as Lot, due.at, rules);
+      else if (due.kind === 'expire') this.expire(due.lot as Lot, due.at, rules);
       else {
         reviewedUpTo = due.at;
         this.review(due.at, rules);
@@ -45,9 +45,9 @@ export class Deciding {
     throw new Error(`loyalty-${this.customerId}: time-based changes do not settle`);
   }
 
-  private nextDue(until: string, reviewedUpTo: string): { at: string; kind: 'available' | 'expire' | 'review'; lot: Lot } | undefined {
-    let best: { at: string; kind: 'available' | 'expire' | 'review'; lot: Lot; rank: number } | undefined;
-    const consider = (at: string, kind: 'available' | 'expire' | 'review', lot: Lot, rank: number) => {
+  private nextDue(until: string, reviewedUpTo: string): { at: string; kind: 'available' | 'expire' | 'review'; lot: Lot | undefined } | undefined {
+    let best: { at: string; kind: 'available' | 'expire' | 'review'; lot: Lot | undefined; rank: number } | undefined;
+    const consider = (at: string, kind: 'available' | 'expire' | 'review', lot: Lot | undefined, rank: number) => {
       if (at > until) return;
       if (!best || at < best.at || (at === best.at && rank < best.rank)) best = { at, kind, lot, rank };
     };
@@ -56,7 +56,7 @@ export class Deciding {
       else if (lot.status === 'available' && lot.remaining > 0 && lot.expiresAt) consider(lot.expiresAt, 'expire', lot, 1);
     }
     const review = this.nextReview(until, reviewedUpTo);
-    if (review && this.state.lots[0]) consider(review, 'review', this.state.lots[0], 2);
+    if (review) consider(review, 'review', undefined, 2);
     return best;
   }
 

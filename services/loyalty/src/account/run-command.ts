@@ -6,7 +6,8 @@ import { AccountNotFoundError } from '../errors';
 import type { RuleBook } from '../rules/rules';
 import { expectedRevisionOf, readAccount, readAccountAfter, toAppend, type Account, type Clock } from './account-store';
 import { decideCommand, nextDueAt, type LoyaltyCommand } from './decide';
-import { evolve, type Answer } from './state';
+import { decodeState, encodeState } from './cached-state';
+import { evolve, type Answer, type LoyaltyState } from './state';
 
 export interface CommandContext {
   readonly db: Database;
@@ -65,20 +66,21 @@ export function runCommand(context: CommandContext, customerId: string, input: C
  * after it gives the same state as folding the whole stream, without decoding all of it.
  */
 async function readCurrent(context: CommandContext, customerId: string): Promise<Account> {
-  const [cached] = await context.db.query<{ revision: string; state: Account['state'] }>(
+  const [cached] = await context.db.query<{ revision: string; state: unknown }>(
     'SELECT revision, state FROM loyalty_processor.accounts WHERE customer_id = $1',
     [customerId],
   );
-  if (!cached) return readAccount(context.store, customerId);
-  return readAccountAfter(context.store, customerId, { revision: Number(cached.revision), state: cached.state });
+  const state = cached ? decodeState(cached.state) : undefined;
+  if (!state) return readAccount(context.store, customerId);
+  return readAccountAfter(context.store, customerId, { revision: Number(cached!.revision), state });
 }
 
 /** Keeps the processor's cache of the account current, so the scheduler sees lots a command added. */
-async function refreshProcessorCache(context: CommandContext, customerId: string, revision: number, state: object, now: string): Promise<void> {
+async function refreshProcessorCache(context: CommandContext, customerId: string, revision: number, state: LoyaltyState, now: string): Promise<void> {
   await context.db.query(
     `INSERT INTO loyalty_processor.accounts (customer_id, revision, state, next_due_at) VALUES ($1, $2, $3, $4)
      ON CONFLICT (customer_id) DO UPDATE SET revision = excluded.revision, state = excluded.state, next_due_at = excluded.next_due_at
       WHERE loyalty_processor.accounts.revision < excluded.revision`,
-    [customerId, revision, JSON.stringify(state), nextDueAt(state as never, context.rules, now) ?? null],
+    [customerId, revision, encodeState(state), nextDueAt(state, context.rules, now) ?? null],
   );
 }

@@ -24,6 +24,10 @@ export interface OrderRecord {
   lotIds: string[];
   reversed: number;
   feedbackRewarded: boolean;
+  /** Points of all the order's lots, and of its order lot: what a cancellation or return needs, kept here so spent lots can be dropped. */
+  points: number;
+  orderLotId?: string;
+  orderLotPoints: number;
 }
 
 export interface Answer {
@@ -101,9 +105,14 @@ export function evolve(state: LoyaltyState, event: Movement): LoyaltyState {
         qualifying: data.qualifying,
       });
       if (data.orderId !== undefined) {
-        const order = (state.orders[data.orderId] ??= { value: 0, lotIds: [], reversed: 0, feedbackRewarded: false });
+        const order = (state.orders[data.orderId] ??= { value: 0, lotIds: [], reversed: 0, feedbackRewarded: false, points: 0, orderLotPoints: 0 });
         order.lotIds.push(data.lotId);
-        if (data.reason === 'order') order.value = data.baseValue ?? 0;
+        order.points += data.points;
+        if (data.reason === 'order') {
+          order.value = data.baseValue ?? 0;
+          order.orderLotId = data.lotId;
+          order.orderLotPoints = data.points;
+        }
         if (data.reason === 'feedback') order.feedbackRewarded = true;
       }
       if (data.reason === 'order') state.ordersEarned++;

@@ -2,9 +2,10 @@ import { fromRecordedEvent, type StoredEvent } from '@rapport/contracts';
 import type { EventStore } from '@rapport/event-store';
 import type { Projection, Sql } from '@rapport/projections';
 import { appendDecisions } from '../account/append-decisions';
-import type { Clock } from '../account/account-store';
+import type { Account, Clock } from '../account/account-store';
 import { decideFactInPlace, LOYALTY_FACT_TYPES, nextDueAt, type Fact } from '../account/decide';
-import { initialState, type LoyaltyState } from '../account/state';
+import { decodeState, encodeState } from '../account/cached-state';
+import { initialState } from '../account/state';
 import { isoOf } from '../account/time';
 import type { RuleBook } from '../rules/rules';
 
@@ -31,9 +32,11 @@ export const PROCESSOR_NAME = 'loyalty-processor';
  * Only events that carry a customerId earn: visitors have no account.
  */
 export function loyaltyProcessorProjection(options: ProcessorOptions): Projection<StoredEvent> {
+  const memo = new AccountMemo();
   return {
     name: PROCESSOR_NAME,
-    version: 1,
+    // 2: the fold is cached as JSON text in the compact shape of cached-state.ts.
+    version: 2,
     schema: 'loyalty_processor',
     eventTypes: LOYALTY_FACT_TYPES,
     tables: [
@@ -43,7 +46,8 @@ export function loyaltyProcessorProjection(options: ProcessorOptions): Projectio
           CREATE TABLE ${schema}.accounts (
             customer_id text PRIMARY KEY,
             revision    bigint NOT NULL,
-            state       jsonb NOT NULL,
+            -- Stored as sent, not compressed: rewritten on every batch that touches the account.
+            state       text STORAGE EXTERNAL NOT NULL,
             next_due_at timestamptz
           );
           CREATE INDEX ON ${schema}.accounts (next_due_at) WHERE next_due_at IS NOT NULL;`,
@@ -66,12 +70,41 @@ export function loyaltyProcessorProjection(options: ProcessorOptions): Projectio
     async apply({ tx, schema, live }, events) {
       // Decisions are made once, by the live generation; a rebuild or verify only gets an empty cache, filled on first use.
       if (!live) return;
-      await answerFacts(tx, schema, options, events);
+      await answerFacts(tx, schema, options, memo, events);
     },
   };
 }
 
-async function answerFacts(tx: Sql, schema: string, options: ProcessorOptions, events: readonly StoredEvent[]): Promise<void> {
+/**
+ * The folds this process decided on last, by customer, each with the revision it is a fold
+ * up to: the stream is the truth, so an entry stays right whatever generation or process
+ * wrote the cache row since; a stream that moved on makes the append fail its expectation.
+ * An entry is taken out while it is decided on (in place) and put back only once its
+ * events are stored, so a failed batch can never leave a half-decided fold behind.
+ */
+export class AccountMemo {
+  private readonly entries = new Map<string, Account>();
+
+  constructor(private readonly capacity = 20_000) {}
+
+  take(customerId: string): Account | undefined {
+    const entry = this.entries.get(customerId);
+    if (entry) this.entries.delete(customerId);
+    return entry;
+  }
+
+  put(customerId: string, account: Account): void {
+    this.entries.delete(customerId);
+    this.entries.set(customerId, account);
+    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+async function answerFacts(tx: Sql, schema: string, options: ProcessorOptions, memo: AccountMemo, events: readonly StoredEvent[]): Promise<void> {
   const facts = new Map<string, StoredEvent[]>();
   for (const event of events) {
     if (event.customerId === undefined) continue;
@@ -81,15 +114,25 @@ async function answerFacts(tx: Sql, schema: string, options: ProcessorOptions, e
   }
   if (facts.size === 0) return;
   const customerIds = [...facts.keys()].sort();
-  const cached = await tx.query<{ customer_id: string; revision: string; state: LoyaltyState }>(
-    `SELECT customer_id, revision, state FROM ${schema}.accounts WHERE customer_id = ANY ($1) ORDER BY customer_id FOR UPDATE`,
-    [customerIds],
+  const remembered = customerIds.map((customerId) => memo.take(customerId));
+  // Rows are locked in any case (the scheduler skips them); the fold is read only where the row is newer than what this process remembers.
+  const cached = await tx.query<{ customer_id: string; revision: string; state: unknown }>(
+    `SELECT a.customer_id, a.revision, CASE WHEN a.revision > k.known THEN a.state END AS state
+       FROM ${schema}.accounts a JOIN unnest($1::text[], $2::bigint[]) AS k(customer_id, known) ON k.customer_id = a.customer_id
+      ORDER BY a.customer_id FOR UPDATE OF a`,
+    [customerIds, remembered.map((entry) => entry?.revision ?? -2)],
   );
   const byId = new Map(cached.map((row) => [row.customer_id, row]));
-  const accounts = customerIds.map((customerId) => {
+  const unreadable = new Set<string>();
+  const accounts = customerIds.map((customerId, index) => {
     const row = byId.get(customerId);
+    const state = row?.state ? decodeState(row.state) : undefined;
+    if (state) return { customerId, state, revision: Number(row!.revision) };
+    if (row?.state) unreadable.add(customerId);
+    const entry = remembered[index];
+    if (entry) return { customerId, ...entry };
     // No row yet: assume no stream; if there is one after all, the append conflicts and the account is read.
-    return { customerId, state: row ? row.state : initialState(), revision: row ? Number(row.revision) : -1 };
+    return { customerId, state: initialState(), revision: -1 };
   });
 
   const decided = await appendDecisions(
@@ -109,22 +152,23 @@ async function answerFacts(tx: Sql, schema: string, options: ProcessorOptions, e
     () => options.clock.now().toISOString(),
   );
 
-  const accountRows = decided.map((entry) => {
-    const lastFact = entry.outcome[entry.outcome.length - 1].fact;
-    return {
-      customer_id: entry.customerId,
-      revision: entry.revision,
-      state: entry.state,
-      next_due_at: nextDueAt(entry.state, options.rules, isoOf(lastFact.occurredAt)) ?? null,
-    };
-  });
-  await tx.query(
-    `INSERT INTO ${schema}.accounts (customer_id, revision, state, next_due_at)
-     SELECT r.customer_id, r.revision, r.state, r.next_due_at
-       FROM jsonb_to_recordset($1::jsonb) AS r(customer_id text, revision bigint, state jsonb, next_due_at timestamptz)
-     ON CONFLICT (customer_id) DO UPDATE SET revision = excluded.revision, state = excluded.state, next_due_at = excluded.next_due_at`,
-    [JSON.stringify(accountRows)],
-  );
+  for (const entry of decided) memo.put(entry.customerId, { state: entry.state, revision: entry.revision });
+
+  // Only rows behind the stream are written: an account that decided nothing is as its row (or its absence) says.
+  const accountRows = decided.filter((entry) => unreadable.has(entry.customerId) || entry.revision > Number(byId.get(entry.customerId)?.revision ?? -1));
+  if (accountRows.length > 0) {
+    await tx.query(
+      `INSERT INTO ${schema}.accounts (customer_id, revision, state, next_due_at)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::timestamptz[])
+       ON CONFLICT (customer_id) DO UPDATE SET revision = excluded.revision, state = excluded.state, next_due_at = excluded.next_due_at`,
+      [
+        accountRows.map((entry) => entry.customerId),
+        accountRows.map((entry) => entry.revision),
+        accountRows.map((entry) => encodeState(entry.state)),
+        accountRows.map((entry) => nextDueAt(entry.state, options.rules, isoOf(entry.outcome[entry.outcome.length - 1].fact.occurredAt)) ?? null),
+      ],
+    );
+  }
   const answerRows = decided.flatMap((entry) =>
     entry.outcome.map((answer) => ({
       source_event_id: answer.fact.id,

@@ -3,7 +3,8 @@ import type { Database } from '@rapport/projections';
 import { appendDecisions } from '../account/append-decisions';
 import type { Clock } from '../account/account-store';
 import { advanceInPlace, nextDueAt } from '../account/decide';
-import type { LoyaltyState } from '../account/state';
+import { decodeState, encodeState } from '../account/cached-state';
+import { initialState } from '../account/state';
 import type { RuleBook } from '../rules/rules';
 
 export interface SchedulerOptions {
@@ -38,7 +39,7 @@ export class LoyaltyScheduler {
 
   private async step(tx: Parameters<Parameters<Database['transaction']>[0]>[0], until: string): Promise<{ count: number; more: boolean }> {
     const limit = this.options.batchSize ?? 500;
-    const rows = await tx.query<{ customer_id: string; revision: string; state: LoyaltyState }>(
+    const rows = await tx.query<{ customer_id: string; revision: string; state: unknown }>(
       `SELECT customer_id, revision, state FROM loyalty_processor.accounts
         WHERE next_due_at <= $1 ORDER BY next_due_at, customer_id LIMIT $2 FOR UPDATE SKIP LOCKED`,
       [until, limit],
@@ -47,15 +48,24 @@ export class LoyaltyScheduler {
     const { rules } = this.options;
     const decided = await appendDecisions(
       this.options.store,
-      rows.map((row) => ({ customerId: row.customer_id, state: row.state, revision: Number(row.revision) })),
+      // A row in a shape this code does not read counts as no fold: the append then conflicts and the stream is read.
+      rows.map((row) => {
+        const state = decodeState(row.state);
+        return state ? { customerId: row.customer_id, state, revision: Number(row.revision) } : { customerId: row.customer_id, state: initialState(), revision: -1 };
+      }),
       (account) => ({ ...account, drafts: advanceInPlace(account.state, until, rules, account.customerId), outcome: null }),
       () => this.options.clock.now().toISOString(),
     );
     await tx.query(
       `UPDATE loyalty_processor.accounts a SET revision = r.revision, state = r.state, next_due_at = r.next_due_at
-         FROM jsonb_to_recordset($1::jsonb) AS r(customer_id text, revision bigint, state jsonb, next_due_at timestamptz)
+         FROM unnest($1::text[], $2::bigint[], $3::text[], $4::timestamptz[]) AS r(customer_id, revision, state, next_due_at)
         WHERE a.customer_id = r.customer_id`,
-      [JSON.stringify(decided.map((entry) => ({ customer_id: entry.customerId, revision: entry.revision, state: entry.state, next_due_at: nextDueAt(entry.state, rules, until) ?? null })))],
+      [
+        decided.map((entry) => entry.customerId),
+        decided.map((entry) => entry.revision),
+        decided.map((entry) => encodeState(entry.state)),
+        decided.map((entry) => nextDueAt(entry.state, rules, until) ?? null),
+      ],
     );
     return { count: decided.reduce((sum, entry) => sum + entry.drafts.length, 0), more: rows.length === limit };
   }
