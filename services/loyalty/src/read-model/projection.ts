@@ -1,6 +1,7 @@
 import { fromRecordedLoyaltyEvent, LOYALTY_EVENT_TYPES, type StoredLoyaltyEvent } from '@rapport/contracts';
 import type { Projection, Sql } from '@rapport/projections';
 import { evolve, initialState, pendingPoints, availablePoints, type LoyaltyState } from '../account/state';
+import { decodeState, encodeState } from '../account/cached-state';
 import { movementOf } from './movements';
 
 export const READ_MODEL_NAME = 'loyalty';
@@ -12,7 +13,8 @@ export const READ_MODEL_NAME = 'loyalty';
  */
 export const loyaltyReadModelProjection: Projection<StoredLoyaltyEvent> = {
   name: READ_MODEL_NAME,
-  version: 1,
+  // 2: the fold is kept as JSON text in the shape of cached-state.ts, with the revision it folded up to.
+  version: 2,
   schema: 'loyalty',
   eventTypes: LOYALTY_EVENT_TYPES,
   tables: [
@@ -27,7 +29,9 @@ export const loyaltyReadModelProjection: Projection<StoredLoyaltyEvent> = {
           tier            text,
           tier_review_at  timestamptz,
           last_event_at   timestamptz,
-          state           jsonb NOT NULL
+          revision        bigint NOT NULL,
+          -- Stored as sent, not compressed: rewritten on every batch that touches the account.
+          state           text STORAGE EXTERNAL NOT NULL
         );
         CREATE INDEX ON ${schema}.accounts (tier);`,
     },
@@ -80,10 +84,39 @@ export const loyaltyReadModelProjection: Projection<StoredLoyaltyEvent> = {
   },
 };
 
+/**
+ * Folds this process applied last, by generation (schema) and customer, with the revision
+ * they folded up to. An entry is used only when its account row says the same revision,
+ * so a rolled-back batch, another process or another generation (a rebuild, a verify)
+ * can never make it count twice; it is taken out while events are applied to it.
+ */
+const folds = new Map<string, { revision: number; state: LoyaltyState }>();
+const FOLDS_KEPT = 20_000;
+
 async function applyEvents(tx: Sql, schema: string, events: readonly StoredLoyaltyEvent[]): Promise<void> {
   const customerIds = [...new Set(events.map((event) => event.customerId as string))];
-  const rows = await tx.query<{ customer_id: string; state: LoyaltyState }>(`SELECT customer_id, state FROM ${schema}.accounts WHERE customer_id = ANY ($1)`, [customerIds]);
-  const states = new Map(rows.map((row) => [row.customer_id, row.state]));
+  const remembered = customerIds.map((customerId) => {
+    const key = `${schema}|${customerId}`;
+    const entry = folds.get(key);
+    folds.delete(key);
+    return entry;
+  });
+  const rows = await tx.query<{ customer_id: string; revision: string; state: string | null }>(
+    `SELECT a.customer_id, a.revision, CASE WHEN a.revision <> k.known THEN a.state END AS state
+       FROM ${schema}.accounts a JOIN unnest($1::text[], $2::bigint[]) AS k(customer_id, known) ON k.customer_id = a.customer_id`,
+    [customerIds, remembered.map((entry) => entry?.revision ?? -2)],
+  );
+  const states = new Map<string, LoyaltyState>();
+  const revisions = new Map<string, number>();
+  const byId = new Map(rows.map((row) => [row.customer_id, row]));
+  customerIds.forEach((customerId, index) => {
+    const row = byId.get(customerId);
+    if (!row) return;
+    const state = row.state === null ? remembered[index]?.state : decodeState(row.state);
+    if (!state) throw new Error(`loyalty.accounts row of ${customerId} is in a shape this version does not read; rebuild the projection`);
+    states.set(customerId, state);
+    revisions.set(customerId, Number(row.revision));
+  });
   const ledger: Record<string, unknown>[] = [];
   // Only lots this batch touched are written again: rich accounts hold hundreds.
   const touchedLots = new Set<string>();
@@ -94,6 +127,7 @@ async function applyEvents(tx: Sql, schema: string, events: readonly StoredLoyal
     const customerId = event.customerId as string;
     let state = states.get(customerId);
     if (!state) states.set(customerId, (state = initialState()));
+    revisions.set(customerId, Math.max(revisions.get(customerId) ?? -1, event.revision));
     const movement = movementOf(event, state);
     evolve(state, event);
     const points = 'points' in event.data ? event.data.points : 0;
@@ -124,23 +158,24 @@ async function applyEvents(tx: Sql, schema: string, events: readonly StoredLoyal
      ON CONFLICT (event_id) DO NOTHING`,
     [JSON.stringify(ledger)],
   );
-  const accounts = [...states].map(([customerId, state]) => ({
-    customer_id: customerId,
-    available: availablePoints(state),
-    pending: pendingPoints(state),
-    lifetime_earned: state.lifetimeEarned,
-    tier: state.tier ?? null,
-    tier_review_at: state.reviewAt ?? null,
-    last_event_at: state.lastEventAt ?? null,
-    state,
-  }));
+  const accounts = [...states];
   await tx.query(
-    `INSERT INTO ${schema}.accounts
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(customer_id text, available bigint, pending bigint, lifetime_earned bigint, tier text,
-            tier_review_at timestamptz, last_event_at timestamptz, state jsonb)
+    `INSERT INTO ${schema}.accounts (customer_id, available, pending, lifetime_earned, tier, tier_review_at, last_event_at, revision, state)
+     SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::bigint[], $9::text[])
      ON CONFLICT (customer_id) DO UPDATE SET available = excluded.available, pending = excluded.pending, lifetime_earned = excluded.lifetime_earned,
-            tier = excluded.tier, tier_review_at = excluded.tier_review_at, last_event_at = excluded.last_event_at, state = excluded.state`,
-    [JSON.stringify(accounts)],
+            tier = excluded.tier, tier_review_at = excluded.tier_review_at, last_event_at = excluded.last_event_at, revision = excluded.revision,
+            state = excluded.state`,
+    [
+      accounts.map(([customerId]) => customerId),
+      accounts.map(([, state]) => availablePoints(state)),
+      accounts.map(([, state]) => pendingPoints(state)),
+      accounts.map(([, state]) => state.lifetimeEarned),
+      accounts.map(([, state]) => state.tier ?? null),
+      accounts.map(([, state]) => state.reviewAt ?? null),
+      accounts.map(([, state]) => state.lastEventAt ?? null),
+      accounts.map(([customerId]) => revisions.get(customerId) as number),
+      accounts.map(([, state]) => encodeState(state)),
+    ],
   );
   const lots = [...states].flatMap(([customerId, state]) =>
     state.lots.filter((lot) => touchedLots.has(lot.lotId)).map((lot) => ({
@@ -163,4 +198,8 @@ async function applyEvents(tx: Sql, schema: string, events: readonly StoredLoyal
      ON CONFLICT (lot_id) DO UPDATE SET remaining = excluded.remaining, status = excluded.status, expires_at = excluded.expires_at`,
     [JSON.stringify(lots)],
   );
+  for (const [customerId, state] of states) {
+    folds.set(`${schema}|${customerId}`, { revision: revisions.get(customerId) as number, state });
+    if (folds.size > FOLDS_KEPT) folds.delete(folds.keys().next().value as string);
+  }
 }
