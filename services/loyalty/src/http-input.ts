@@ -27,7 +27,7 @@ export const ledgerQuery = z.object({
   cursor: z.string().regex(/^\d{1,15}$/, 'must be the nextCursor of a previous page').optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
-export const simulationBody = z.strictObject({ rules: z.string().min(1).max(1_000_000), from: isoDateTime.optional(), to: isoDateTime.optional() });
+export const simulationBody = z.strictObject({ rules: z.string().min(1).max(1_000_000), from: isoDateTime.optional(), to: isoDateTime.optional(), keep: z.boolean().optional() });
 export const summaryQuery = z.object({ from: isoDateTime.optional(), to: isoDateTime.optional() });
 
 /** Validates request input; every problem names its field. */

@@ -116,20 +116,51 @@ describe('loyalty API', () => {
     expect((await call('GET', '/v1/loyalty/summary', 'support')).status).toBe(403);
   });
 
-  it('simulates candidate rules over history without writing anything, and names bad rules by path', async () => {
-    const before = (await kit.store.readAll()).length;
+  it('replays facts, redemptions and adjustments under both rules into a scratch schema, writing nothing live, and names bad rules by path', async () => {
+    const liveTables = ['loyalty.accounts', 'loyalty.lots', 'loyalty.ledger', 'loyalty_processor.accounts', 'loyalty_processor.answered', 'rapport_events.events'];
+    const fingerprint = async () =>
+      Promise.all(liveTables.map(async (table) => (await kit.pool.query(`SELECT count(*) AS n, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS hash FROM ${table} t`)).rows[0]));
+    const scratchSchemas = async () => (await kit.pool.query(`SELECT nspname FROM pg_namespace WHERE nspname LIKE 'loyalty_sim_%'`)).rows.map((row) => row.nspname);
+    await loyalty.projections!.settled();
+    const before = await fingerprint();
     const candidate = 'versions:\n  - { version: half, effectiveFrom: "2000-01-01T00:00:00Z", pointsPerUnit: 0.5 }\n';
     const report = await call('POST', '/v1/loyalty/simulations', 'admin', { rules: candidate });
     expect(report.status).toBe(200);
+    // Live: 550 earned, 27 × 20 + 5 redeemed, 100 adjusted. Candidate: 300 earned cover 15 of the 20-point redemptions; 12 of them and the 5 are short.
     expect(report.body).toMatchObject({
       facts: 2,
+      commands: 29,
       customers: 1,
-      live: { liability: { total: 550 }, tiers: { Silver: 1 } },
-      candidate: { liability: { total: 300 }, tiers: { Bronze: 1 } },
-      difference: { liability: -250, tiers: { Silver: -1, Bronze: 1 } },
+      live: { liability: { total: 105 }, tiers: { Silver: 1 }, earned: 550, redeemed: 545, adjusted: 100, shortfall: { count: 0, points: 0 } },
+      candidate: { liability: { total: 100 }, tiers: { Bronze: 1 }, earned: 300, redeemed: 300, adjusted: 100, shortfall: { count: 13, points: 245 } },
+      difference: { liability: -5, tiers: { Silver: -1, Bronze: 1 } },
       tierChanges: [{ customerId: 'c-api', live: 'Silver', candidate: 'Bronze' }],
+      schema: null,
     });
-    expect((await kit.store.readAll()).length).toBe(before);
+    const summary = await call('GET', `/v1/loyalty/summary?to=${encodeURIComponent(report.body.to)}`, 'admin');
+    expect(report.body.live.liability).toEqual(summary.body.liability);
+    expect(await fingerprint()).toEqual(before);
+    expect(await scratchSchemas()).toEqual([]);
+
+    const kept = await call('POST', '/v1/loyalty/simulations', 'admin', { rules: candidate, keep: true });
+    expect(kept.body.schema).toMatch(/^loyalty_sim_[0-9a-f]{8}$/);
+    expect(await scratchSchemas()).toEqual([kept.body.schema]);
+    const outcomes = await kit.pool.query(`SELECT side, available, redeemed, shortfall_count, tier FROM ${kept.body.schema}.outcomes ORDER BY side`);
+    expect(outcomes.rows).toEqual([
+      { side: 'candidate', available: '100', redeemed: '300', shortfall_count: 13, tier: 'Bronze' },
+      { side: 'live', available: '105', redeemed: '545', shortfall_count: 0, tier: 'Silver' },
+    ]);
+    const ledger = await kit.pool.query(`SELECT side, type, sum(points) AS points FROM ${kept.body.schema}.ledger WHERE type IN ('PointsEarned', 'PointsRedeemed') GROUP BY 1, 2 ORDER BY 1, 2`);
+    expect(ledger.rows).toEqual([
+      { side: 'candidate', type: 'PointsEarned', points: '300' },
+      { side: 'candidate', type: 'PointsRedeemed', points: '300' },
+      { side: 'live', type: 'PointsEarned', points: '550' },
+      { side: 'live', type: 'PointsRedeemed', points: '545' },
+    ]);
+    expect(Number((await kit.pool.query(`SELECT count(*) FROM ${kept.body.schema}.shortfalls WHERE side = 'candidate'`)).rows[0].count)).toBe(13);
+    await kit.pool.query(`DROP SCHEMA ${kept.body.schema} CASCADE`);
+    expect(await fingerprint()).toEqual(before);
+
     const bad = await call('POST', '/v1/loyalty/simulations', 'admin', { rules: 'versions:\n  - { version: x, effectiveFrom: "2000-01-01T00:00:00Z", pendingDays: -1 }\n' });
     expect(bad).toMatchObject({ status: 400, body: { errors: [{ path: 'versions.0.pendingDays' }] } });
     expect((await call('POST', '/v1/loyalty/simulations', 'analyst', { rules: candidate })).status).toBe(403);

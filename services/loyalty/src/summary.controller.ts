@@ -30,13 +30,13 @@ export class SummaryController {
 
   @Post('simulations')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Admin only: replay history under candidate rules (YAML) in memory and compare with the live rules; writes nothing' })
+  @ApiOperation({ summary: 'Admin only: replay facts, redemptions and adjustments under the live and candidate rules (YAML) into a scratch schema and compare; writes nothing live. `keep: true` keeps the schema and names it' })
   simulate(@Body() body: unknown): Promise<SimulationReport> {
     const parsed = parseInput(simulationBody, body);
     const candidate = parseRules(parsed.rules, 'candidate');
     const to = (parsed.to ? new Date(parsed.to) : this.loyalty.clock.now()).toISOString();
     const from = parsed.from ? new Date(parsed.from).toISOString() : null;
     if (from !== null && from > to) throw new InvalidInputError('from', 'must not be after to');
-    return simulate(this.loyalty.store, this.loyalty.rules, candidate, { from, to });
+    return simulate(this.loyalty.db, this.loyalty.store, this.loyalty.rules, candidate, { from, to, keep: parsed.keep });
   }
 }

@@ -18,18 +18,23 @@ interface Outcome {
   earned: number;
   reversed: number;
   expired: number;
+  redeemed: number;
+  adjusted: number;
+  shortfall: { count: number; points: number };
 }
 
 interface Simulation {
   from: string | null;
   to: string;
   facts: number;
+  commands: number;
   customers: number;
   live: Outcome;
   candidate: Outcome;
   difference: { liability: number; tiers: Record<string, number> };
   tierChanges: { customerId: string; live: string; candidate: string }[];
   tierChangeCount: number;
+  schema: string | null;
 }
 
 
@@ -58,18 +63,19 @@ export function registerLoyaltyCommands(program: Command): void {
     });
 
   withTarget(loyalty.command('simulate'))
-    .description('replay history under candidate rules in memory and print the difference to the live rules; writes nothing')
+    .description('replay history (facts, redemptions, adjustments) under the live and candidate rules into a scratch schema and print the difference; writes nothing live')
     .requiredOption('--rules <file>', 'candidate rules file (YAML, same format as the live one)')
     .option('--from <instant>', 'only facts from this instant')
     .option('--to <instant>', 'replay up to this instant (default now)')
-    .action(async (options: TargetOptions & { rules: string; from?: string; to?: string }) => {
+    .option('--keep', 'keep the scratch schema (loyalty_sim_<id>) for queries and print its name')
+    .action(async (options: TargetOptions & { rules: string; from?: string; to?: string; keep?: boolean }) => {
       let rules: string;
       try {
         rules = readFileSync(options.rules, 'utf8');
       } catch (error) {
         throw new UsageError(`cannot read ${options.rules}: ${(error as Error).message}`);
       }
-      const body = { rules, ...(options.from ? { from: instant(options.from, '--from') } : {}), ...(options.to ? { to: instant(options.to, '--to') } : {}) };
+      const body = { rules, ...(options.from ? { from: instant(options.from, '--from') } : {}), ...(options.to ? { to: instant(options.to, '--to') } : {}), ...(options.keep ? { keep: true } : {}) };
       const report = await callAdmin<Simulation>(options, 'POST', '/v1/loyalty/simulations', JSON.stringify(body));
       if (options.json) return console.log(JSON.stringify(report, null, 2));
       console.log(simulationText(report));
@@ -81,7 +87,8 @@ function simulationText(report: Simulation): string {
   const signed = (value: number) => (value > 0 ? `+${n(value)}` : n(value));
   const row = (label: string, live: number, candidate: number) => `  ${label.padEnd(22)} ${n(live).padStart(14)} ${n(candidate).padStart(14)} ${signed(candidate - live).padStart(12)}`;
   const lines = [
-    `Replayed ${n(report.facts)} facts of ${n(report.customers)} customers${report.from ? ` from ${report.from}` : ''} up to ${report.to}; nothing was written.`,
+    `Replayed ${n(report.facts)} facts and ${n(report.commands)} redemptions and adjustments of ${n(report.customers)} customers${report.from ? ` from ${report.from}` : ''} up to ${report.to}; nothing live was written.`,
+    report.schema ? `Kept the scratch schema ${report.schema} (tables outcomes, ledger, shortfalls; column side = live | candidate); drop it with DROP SCHEMA ${report.schema} CASCADE.` : 'The scratch schema was dropped.',
     `  ${''.padEnd(22)} ${'LIVE'.padStart(14)} ${'CANDIDATE'.padStart(14)} ${'DIFFERENCE'.padStart(12)}`,
     row('liability (points)', report.live.liability.total, report.candidate.liability.total),
     row('  available', report.live.liability.available, report.candidate.liability.available),
@@ -89,6 +96,10 @@ function simulationText(report: Simulation): string {
     row('earned', report.live.earned, report.candidate.earned),
     row('reversed', report.live.reversed, report.candidate.reversed),
     row('expired', report.live.expired, report.candidate.expired),
+    row('redeemed', report.live.redeemed, report.candidate.redeemed),
+    row('adjusted', report.live.adjusted, report.candidate.adjusted),
+    row('shortfalls (count)', report.live.shortfall.count, report.candidate.shortfall.count),
+    row('shortfalls (points)', report.live.shortfall.points, report.candidate.shortfall.points),
     ...tiers.map((tier) => row(`members ${tier}`, report.live.tiers[tier] ?? 0, report.candidate.tiers[tier] ?? 0)),
     `${n(report.tierChangeCount)} customers would change tier${report.tierChangeCount > report.tierChanges.length ? ` (first ${report.tierChanges.length} shown)` : ''}:`,
     ...report.tierChanges.map((change) => `  ${change.customerId}: ${change.live} → ${change.candidate}`),
