@@ -188,4 +188,16 @@ describe('loyalty API', () => {
     expect((await call('POST', '/v1/customers/c-api/loyalty/redemptions', 'support', [1, 2])).status).toBe(400);
     expect((await call('POST', '/v1/customers/c-api/loyalty/redemptions', 'analyst', { points: 1, reason: 'x', idempotencyKey: 'r' })).status).toBe(403);
   });
+
+  it('decides a command on the stream, not on the fold it held since the last command, once another writer moved it on', async () => {
+    expect((await call('POST', '/v1/customers/c-api/loyalty/redemptions', 'support', { points: 100, reason: 'voucher', idempotencyKey: 'held-1' })).status).toBe(201);
+    // The processor earns on an order meanwhile (375 points at Silver, available by now); the held fold has 5 points.
+    await kit.emit([orderPlaced('c-api', '536999', '2010-12-05T09:00:00Z', 30_000)]);
+    await loyalty.projections!.settled();
+    const answer = await call('POST', '/v1/customers/c-api/loyalty/redemptions', 'support', { points: 300, reason: 'voucher', idempotencyKey: 'held-2' });
+    expect(answer).toMatchObject({ status: 201, body: { points: 300 } });
+    await loyalty.projections!.settled();
+    expect((await call('GET', '/v1/customers/c-api/loyalty', 'support')).body.available).toBe(80);
+    expect((await call('POST', '/v1/customers/c-api/loyalty/redemptions', 'support', { points: 81, reason: 'voucher', idempotencyKey: 'held-3' })).body).toMatchObject({ status: 409, available: 80 });
+  });
 });
