@@ -83,19 +83,22 @@ export function loyaltyProcessorProjection(options: ProcessorOptions): Projectio
  * events are stored, so a failed batch can never leave a half-decided fold behind.
  */
 export class AccountMemo {
-  private readonly entries = new Map<string, Account>();
+  /** Kept in the cache row's compact encoding: a tenth of the memory of the decoded folds. */
+  private readonly entries = new Map<string, { readonly revision: number; readonly encoded: string }>();
 
   constructor(private readonly capacity = 20_000) {}
 
   take(customerId: string): Account | undefined {
     const entry = this.entries.get(customerId);
-    if (entry) this.entries.delete(customerId);
-    return entry;
+    if (!entry) return undefined;
+    this.entries.delete(customerId);
+    const state = decodeState(entry.encoded);
+    return state && { state, revision: entry.revision };
   }
 
-  put(customerId: string, account: Account): void {
+  put(customerId: string, revision: number, encoded: string): void {
     this.entries.delete(customerId);
-    this.entries.set(customerId, account);
+    this.entries.set(customerId, { revision, encoded });
     if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
   }
 
@@ -152,7 +155,8 @@ async function answerFacts(tx: Sql, schema: string, options: ProcessorOptions, m
     () => options.clock.now().toISOString(),
   );
 
-  for (const entry of decided) memo.put(entry.customerId, { state: entry.state, revision: entry.revision });
+  const encoded = new Map(decided.map((entry) => [entry.customerId, encodeState(entry.state)]));
+  for (const entry of decided) memo.put(entry.customerId, entry.revision, encoded.get(entry.customerId) as string);
 
   // Only rows behind the stream are written: an account that decided nothing is as its row (or its absence) says.
   const accountRows = decided.filter((entry) => unreadable.has(entry.customerId) || entry.revision > Number(byId.get(entry.customerId)?.revision ?? -1));
@@ -164,7 +168,7 @@ async function answerFacts(tx: Sql, schema: string, options: ProcessorOptions, m
       [
         accountRows.map((entry) => entry.customerId),
         accountRows.map((entry) => entry.revision),
-        accountRows.map((entry) => encodeState(entry.state)),
+        accountRows.map((entry) => encoded.get(entry.customerId)),
         accountRows.map((entry) => nextDueAt(entry.state, options.rules, isoOf(entry.outcome[entry.outcome.length - 1].fact.occurredAt)) ?? null),
       ],
     );

@@ -90,7 +90,8 @@ export const loyaltyReadModelProjection: Projection<StoredLoyaltyEvent> = {
  * so a rolled-back batch, another process or another generation (a rebuild, a verify)
  * can never make it count twice; it is taken out while events are applied to it.
  */
-const folds = new Map<string, { revision: number; state: LoyaltyState }>();
+/** In the row's compact encoding: a tenth of the memory of the decoded folds. */
+const folds = new Map<string, { revision: number; encoded: string }>();
 const FOLDS_KEPT = 20_000;
 
 async function applyEvents(tx: Sql, schema: string, events: readonly StoredLoyaltyEvent[]): Promise<void> {
@@ -112,7 +113,8 @@ async function applyEvents(tx: Sql, schema: string, events: readonly StoredLoyal
   customerIds.forEach((customerId, index) => {
     const row = byId.get(customerId);
     if (!row) return;
-    const state = row.state === null ? remembered[index]?.state : decodeState(row.state);
+    const encoded = row.state ?? remembered[index]?.encoded;
+    const state = encoded === undefined ? undefined : decodeState(encoded);
     if (!state) throw new Error(`loyalty.accounts row of ${customerId} is in a shape this version does not read; rebuild the projection`);
     states.set(customerId, state);
     revisions.set(customerId, Number(row.revision));
@@ -159,6 +161,7 @@ async function applyEvents(tx: Sql, schema: string, events: readonly StoredLoyal
     [JSON.stringify(ledger)],
   );
   const accounts = [...states];
+  const encoded = new Map(accounts.map(([customerId, state]) => [customerId, encodeState(state)]));
   await tx.query(
     `INSERT INTO ${schema}.accounts (customer_id, available, pending, lifetime_earned, tier, tier_review_at, last_event_at, revision, state)
      SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::bigint[], $9::text[])
@@ -174,7 +177,7 @@ async function applyEvents(tx: Sql, schema: string, events: readonly StoredLoyal
       accounts.map(([, state]) => state.reviewAt ?? null),
       accounts.map(([, state]) => state.lastEventAt ?? null),
       accounts.map(([customerId]) => revisions.get(customerId) as number),
-      accounts.map(([, state]) => encodeState(state)),
+      accounts.map(([customerId]) => encoded.get(customerId)),
     ],
   );
   const lots = [...states].flatMap(([customerId, state]) =>
@@ -198,8 +201,8 @@ async function applyEvents(tx: Sql, schema: string, events: readonly StoredLoyal
      ON CONFLICT (lot_id) DO UPDATE SET remaining = excluded.remaining, status = excluded.status, expires_at = excluded.expires_at`,
     [JSON.stringify(lots)],
   );
-  for (const [customerId, state] of states) {
-    folds.set(`${schema}|${customerId}`, { revision: revisions.get(customerId) as number, state });
+  for (const customerId of states.keys()) {
+    folds.set(`${schema}|${customerId}`, { revision: revisions.get(customerId) as number, encoded: encoded.get(customerId) as string });
     if (folds.size > FOLDS_KEPT) folds.delete(folds.keys().next().value as string);
   }
 }
