@@ -163,6 +163,8 @@ describe('loyalty API', () => {
 
     const bad = await call('POST', '/v1/loyalty/simulations', 'admin', { rules: 'versions:\n  - { version: x, effectiveFrom: "2000-01-01T00:00:00Z", pendingDays: -1 }\n' });
     expect(bad).toMatchObject({ status: 400, body: { errors: [{ path: 'versions.0.pendingDays' }] } });
+    expect(await call('POST', '/v1/loyalty/simulations', 'admin', { rules: candidate, keep: 'yes' })).toMatchObject({ status: 400, body: { errors: [{ path: 'keep' }] } });
+    expect(await scratchSchemas()).toEqual([]);
     expect((await call('POST', '/v1/loyalty/simulations', 'analyst', { rules: candidate })).status).toBe(403);
   });
 
