@@ -3,7 +3,7 @@ import { loyaltyEvents } from './loyalty';
 import type { RecordedEventInput, Stored } from './storage';
 import { orderEvents } from './orders';
 import { createEventRegistry, type EventUnion, type ParseResult } from './registry';
-import { serviceEvents } from './service';
+import { CASES_DECISION_TYPES, serviceEvents } from './service';
 import { visitEvents } from './visits';
 
 const definitions = {
@@ -31,6 +31,10 @@ export function isEventType(type: string): type is EventType {
 /** Validates one emitted event; never throws. Older versions are accepted and upcast. */
 export function parseEvent(input: unknown): ParseResult<RapportEvent> {
   const result = catalogue.parseEvent(input);
+  // Only read the type once the registry has: hostile input may throw from its getters.
+  if (result.ok && CASES_DECISION_TYPES.includes(result.event.type)) {
+    return { ok: false, errors: [{ path: 'type', message: `${result.event.type} is decided by the cases service and cannot be emitted` }] };
+  }
   if (result.ok || result.errors[0]?.path !== 'type') return result;
   const type = (input as { type: unknown }).type;
   if (typeof type !== 'string' || !loyaltyCatalogue.isEventType(type)) return result;

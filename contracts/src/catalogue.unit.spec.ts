@@ -18,7 +18,8 @@ const pathsOf = (input: unknown) => errorsOf(input).map((error) => error.path);
 describe('event catalogue', () => {
   it('has a valid example of every event type, all for one customer', () => {
     const examples = exampleEvents();
-    expect(new Set(examples.map((event) => event.type))).toEqual(new Set(EVENT_TYPES));
+    // The cases service's own decisions are never emitted, so no emitter example carries them.
+    expect(new Set(examples.map((event) => event.type))).toEqual(new Set(EVENT_TYPES.filter((type) => type !== 'SlaBreached')));
     expect(new Set(examples.map((event) => event.customerId))).toEqual(new Set(['cust-1001']));
     for (const example of examples) {
       expect(parseEvent(example)).toEqual({ ok: true, event: example });
@@ -29,11 +30,21 @@ describe('event catalogue', () => {
     expect([...EVENT_TYPES].sort()).toEqual(
       [
         'CallbackCancelled', 'CallbackCompleted', 'CallbackRequested', 'CallbackScheduled',
-        'ComplaintEscalated', 'ComplaintFiled', 'ComplaintReopened', 'ComplaintResolved', 'ComplaintResponded',
+        'ComplaintAssigned', 'ComplaintEscalated', 'ComplaintFiled', 'ComplaintReopened', 'ComplaintResolved', 'ComplaintResponded',
         'ConsentChanged', 'CustomerProfileUpdated', 'CustomerRegistered', 'FeedbackGiven', 'MessageSent',
         'OrderCancelled', 'OrderDelivered', 'OrderPlaced', 'OrderReturned', 'OrderShipped', 'VisitRecorded',
+        'SlaBreached',
       ].sort(),
     );
+  });
+
+  it('refuses SlaBreached from emitters: only the cases service decides breaches', () => {
+    const breach = {
+      ...exampleEvents()[0],
+      type: 'SlaBreached',
+      data: { caseKind: 'complaint', caseId: 'cmp-42', metric: 'first_response', dueAt: '2024-03-01T10:00:00Z', at: '2024-03-01T10:00:00Z' },
+    };
+    expect(parseEvent(breach)).toEqual({ ok: false, errors: [{ path: 'type', message: 'SlaBreached is decided by the cases service and cannot be emitted' }] });
   });
 
   it('points at the order line that is wrong', () => {

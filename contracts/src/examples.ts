@@ -113,6 +113,7 @@ const STORY: ExampleBody<EventType>[] = [
   }),
   example('OrderCancelled', 'order-system', { orderId: 'ord-536520', reason: 'Customer changed their mind' }),
   example('CustomerProfileUpdated', 'shop', { phone: '+447700900456', lastName: null }),
+  example('ComplaintAssigned', 'support-desk', { complaintId: 'cmp-42', assigneeId: 'agent-7' }, SUPPORT_AGENT),
 ];
 
 function example<T extends EventType>(

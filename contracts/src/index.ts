@@ -40,4 +40,5 @@ export * as loyalty from './loyalty';
 export { loyaltyStreamId } from './loyalty';
 export * as orders from './orders';
 export * as service from './service';
+export { callbackStreamId, complaintStreamId } from './service';
 export * as visits from './visits';

@@ -30,6 +30,14 @@ export const complaintRespondedData = z.strictObject({
   complaintId: identifier,
   message: text(4000),
   channel: complaintChannel.optional(),
+  /** The answer asks the customer for information: the resolution clock waits until their next inbound message. */
+  awaitingCustomer: z.boolean().optional(),
+});
+
+export const complaintAssignedData = z.strictObject({
+  complaintId: identifier,
+  /** The staff member who now owns the complaint. */
+  assigneeId: identifier,
 });
 
 export const complaintEscalatedData = z.strictObject({
@@ -130,12 +138,31 @@ export const messageSentData = z.strictObject({
   complaintId: identifier.optional(),
 });
 
+export const caseKind = z.enum(['complaint', 'callback']);
+export const slaMetric = z.enum(['first_response', 'next_response', 'resolution', 'callback']);
+
+/** Decided by the cases service's scheduler at the due instant; emitters never send it. */
+export const slaBreachedData = z.strictObject({
+  caseKind,
+  /** The complaint's or callback's id. */
+  caseId: identifier,
+  metric: slaMetric,
+  dueAt: isoDateTime,
+  /** When the breach was decided (the scheduler's clock, at or after dueAt). */
+  at: isoDateTime,
+});
+
+/** Event types only the cases service appends (to `complaint-<id>` / `callback-<id>`). */
+export const CASES_DECISION_TYPES: readonly string[] = ['SlaBreached'];
+
 export const serviceEvents = {
   ComplaintFiled: defineEvent(complaintFiledData),
   ComplaintResponded: defineEvent(complaintRespondedData),
   ComplaintEscalated: defineEvent(complaintEscalatedData),
   ComplaintResolved: defineEvent(complaintResolvedData),
   ComplaintReopened: defineEvent(complaintReopenedData),
+  ComplaintAssigned: defineEvent(complaintAssignedData),
+  SlaBreached: defineEvent(slaBreachedData),
   CallbackRequested: defineEvent(callbackRequestedData),
   CallbackScheduled: defineEvent(callbackScheduledData),
   CallbackCompleted: defineEvent(callbackCompletedData),
@@ -143,3 +170,13 @@ export const serviceEvents = {
   FeedbackGiven: defineEvent(feedbackGivenData),
   MessageSent: defineEvent(messageSentData),
 };
+
+/** `complaint-<complaintId>`: staff actions and the cases service's decisions about one complaint. */
+export function complaintStreamId(complaintId: string): string {
+  return `complaint-${complaintId}`;
+}
+
+/** `callback-<callbackId>`: staff actions and the cases service's decisions about one callback. */
+export function callbackStreamId(callbackId: string): string {
+  return `callback-${callbackId}`;
+}

@@ -245,6 +245,8 @@ function evolveOwned(state: ProfileBatchState, event: StoredEvent, owner: string
     case 'VisitRecorded':
     case 'FeedbackGiven':
     case 'MessageSent':
+    case 'ComplaintAssigned':
+    case 'SlaBreached':
       return;
     default: {
       const unknown: never = event;

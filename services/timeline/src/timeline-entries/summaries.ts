@@ -125,6 +125,13 @@ export function entryDetails(event: RapportEvent | LoyaltyEvent): EntryDetails {
         refs: ref('complaint', complaintId),
       });
     }
+    case 'ComplaintAssigned':
+      return same(`Complaint ${event.data.complaintId} assigned to ${event.data.assigneeId}`, { channel: null, ...NO_AMOUNT, refs: ref('complaint', event.data.complaintId) });
+    case 'SlaBreached': {
+      const { caseKind, caseId, metric, dueAt } = event.data;
+      const due = `${new Date(dueAt).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+      return same(`SLA breached: ${words(metric)} on ${caseKind} ${caseId} (due ${due})`, { channel: null, ...NO_AMOUNT, refs: ref(caseKind, caseId) });
+    }
     case 'ComplaintReopened':
       return same(`Complaint ${event.data.complaintId} reopened`, { channel: null, ...NO_AMOUNT, refs: ref('complaint', event.data.complaintId) });
     case 'CallbackRequested': {

@@ -37,6 +37,7 @@ describe('timeline summaries', () => {
       ['OrderPlaced', 'Order #ord-536520 placed — 1 item, £12.75', 'app', 'order:ord-536520'],
       ['OrderCancelled', 'Order #ord-536520 cancelled', null, 'order:ord-536520'],
       ['CustomerProfileUpdated', 'Profile updated: phone, lastName removed', null, ''],
+      ['ComplaintAssigned', 'Complaint cmp-42 assigned to agent-7', null, 'complaint:cmp-42'],
     ]);
   });
 
