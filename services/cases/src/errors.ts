@@ -15,11 +15,11 @@ export class CaseNotFoundError extends NotFoundError {
 
 /** A staff command the case's current state does not allow; the problem body carries the state. */
 export class IllegalTransitionError extends IllegalStateError {
-  readonly extensions: { caseKind: string; caseId: string; status: string };
+  readonly extensions: { caseKind: string; caseId: string; state: string };
 
   constructor(caseKind: string, caseId: string, status: string, verb: string, why: string) {
     super(`The ${caseKind} '${caseId}' is ${status === 'none' ? 'unknown' : status}; it cannot ${verb}: ${why}.`);
-    this.extensions = { caseKind, caseId, status };
+    this.extensions = { caseKind, caseId, state: status };
     this.name = 'IllegalTransitionError';
   }
 }

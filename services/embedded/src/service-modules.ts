@@ -1,4 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
+import { CasesModule, loadCasesConfig, loadPolicy } from '@rapport/cases';
 import type { PostgresEventStore } from '@rapport/event-store';
 import { IngestModule } from '@rapport/ingest';
 import { loadLoyaltyConfig, loadRules, LoyaltyModule } from '@rapport/loyalty';
@@ -19,6 +20,10 @@ export const MOUNTED_APIS: readonly { readonly path: string; readonly what: stri
   { path: '/v1/customers', what: 'customer search, profiles and unified timelines' },
   { path: '/v1/customers/{id}/loyalty', what: 'loyalty balances, ledger, redemptions, adjustments' },
   { path: '/v1/loyalty', what: 'loyalty summary per tier and month, what-if simulations' },
+  { path: '/v1/cases', what: 'work queue of complaints and callbacks, with history and SLA clocks' },
+  { path: '/v1/complaints', what: 'staff actions on complaints (respond, escalate, assign, resolve, reopen)' },
+  { path: '/v1/callbacks', what: 'staff actions on callbacks (schedule, complete, cancel)' },
+  { path: '/v1/service/metrics', what: 'SLA attainment, response percentiles, CSAT and NPS' },
   { path: '/v1/admin/projections', what: 'projection status, rebuild, verify, parked events' },
 ];
 
@@ -30,6 +35,8 @@ export const MOUNTED_APIS: readonly { readonly path: string; readonly what: stri
 export function serviceModules(services: EmbeddedServices): DynamicModule[] {
   // Read at boot: a bad rules file stops the start with the file and the path that is wrong.
   const loyalty = loadLoyaltyConfig();
+  // Likewise the SLA policy: a bad file names the path that is wrong.
+  const cases = loadCasesConfig();
   return [
     IngestModule.register({ store: services.store }),
     TimelineModule.register({ store: services.store, databaseUrl: services.databaseUrl, logger: services.logger }),
@@ -39,6 +46,13 @@ export function serviceModules(services: EmbeddedServices): DynamicModule[] {
       logger: services.logger,
       rules: loadRules(loyalty.LOYALTY_RULES_FILE),
       schedulerIntervalMs: loyalty.LOYALTY_SCHEDULER_INTERVAL_MS,
+    }),
+    CasesModule.register({
+      store: services.store,
+      databaseUrl: services.databaseUrl,
+      logger: services.logger,
+      policy: loadPolicy(cases.CASES_SLA_POLICY_FILE),
+      schedulerIntervalMs: cases.CASES_SCHEDULER_INTERVAL_MS,
     }),
   ];
 }

@@ -80,7 +80,7 @@ function outcome(history: CaseEvent[], command: CaseCommand, caseId: string): st
     if (error instanceof CaseNotFoundError) return '404';
     if (error instanceof IllegalTransitionError) {
       const status = fold(history).status;
-      expect(error.extensions.status).toBe(status);
+      expect(error.extensions.state).toBe(status);
       expect(error.message).toContain(`is ${status}`);
       return '409';
     }

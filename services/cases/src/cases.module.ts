@@ -1,0 +1,36 @@
+import { Inject, Injectable, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { ProjectionsAdminModule } from '@rapport/projections/nest';
+import { CallbacksController } from './callbacks.controller';
+import { CASES, startCases, type Cases, type CasesOptions } from './cases';
+import { CasesController } from './cases.controller';
+import { CALLBACK_HANDLERS } from './commands/callback-commands';
+import { COMPLAINT_HANDLERS } from './commands/complaint-commands';
+import { ComplaintsController } from './complaints.controller';
+
+@Injectable()
+class CasesLifecycle implements OnModuleDestroy {
+  constructor(@Inject(CASES) private readonly cases: Cases) {}
+
+  onModuleDestroy(): Promise<void> {
+    return this.cases.stop();
+  }
+}
+
+/**
+ * The cases APIs (/v1/cases, /v1/complaints, /v1/callbacks, /v1/service/metrics). Starting
+ * the module starts the read model and the scheduler; closing the app stops them. Needs
+ * PlatformModule in the app.
+ */
+@Module({})
+export class CasesModule {
+  static register(options: CasesOptions): DynamicModule {
+    return {
+      module: CasesModule,
+      imports: [CqrsModule.forRoot(), ProjectionsAdminModule],
+      controllers: [CasesController, ComplaintsController, CallbacksController],
+      providers: [{ provide: CASES, useFactory: () => startCases(options) }, CasesLifecycle, ...COMPLAINT_HANDLERS, ...CALLBACK_HANDLERS],
+      exports: [CASES],
+    };
+  }
+}

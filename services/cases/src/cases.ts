@@ -1,0 +1,96 @@
+import type { EventStore } from '@rapport/event-store';
+import {
+  CreateProjectionRuntime1763900000000,
+  openReadModelDatabase,
+  ProjectionRuntime,
+  storeSource,
+  type Database,
+  type EventSource,
+  type RunnerLogger,
+} from '@rapport/projections';
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import type { Clock } from './commands/run-case-command';
+import { casesProjection, READ_MODEL_NAME } from './read-model/projection';
+import { CasesScheduler } from './scheduler/scheduler';
+import { defaultPolicy, type SlaPolicy } from './sla/policy';
+
+export interface CasesOptions {
+  readonly store: EventStore;
+  /** Give one of: a TypeORM DataSource, a pg pool, or a URL (a DataSource is then created and owned). */
+  readonly dataSource?: DataSource;
+  readonly pool?: Pool;
+  readonly databaseUrl?: string;
+  /** The SLA policy in force; the shipped defaults unless given. */
+  readonly policy?: SlaPolicy;
+  readonly clock?: Clock;
+  readonly source?: EventSource;
+  readonly batchSize?: number;
+  /** How often the scheduler decides breaches and feedback requests; 0 turns it off (tests call `scheduler.runDue`). */
+  readonly schedulerIntervalMs?: number;
+  readonly logger?: RunnerLogger;
+}
+
+export const CASES = Symbol('Cases');
+export const systemClock: Clock = { now: () => new Date() };
+
+/** A running cases service without HTTP: what the Nest module, the tests and the benchmark share. */
+export interface Cases {
+  readonly db: Database;
+  readonly store: EventStore;
+  readonly policy: SlaPolicy;
+  readonly clock: Clock;
+  readonly projections: ProjectionRuntime;
+  readonly scheduler: CasesScheduler;
+  stop(): Promise<void>;
+}
+
+export function createCasesDataSource(url: string, poolSize = 10): DataSource {
+  return new DataSource({ type: 'postgres', url, poolSize, migrations: [CreateProjectionRuntime1763900000000], migrationsTableName: 'cases_migrations' });
+}
+
+export async function startCases(options: CasesOptions): Promise<Cases> {
+  const policy = options.policy ?? defaultPolicy();
+  const clock = options.clock ?? systemClock;
+  const { db, owned } = await openReadModelDatabase(options, createCasesDataSource, 'cases');
+  let projections: ProjectionRuntime;
+  try {
+    const replay = storeSource(options.store, { batchSize: options.batchSize });
+    projections = new ProjectionRuntime({ db, projections: [casesProjection(policy)], source: options.source ?? replay, replaySource: replay, logger: options.logger });
+    await projections.start();
+  } catch (error) {
+    await owned?.destroy();
+    throw error;
+  }
+  const scheduler = new CasesScheduler({ db, store: options.store, clock });
+  const interval = options.schedulerIntervalMs ?? 30_000;
+  let running: Promise<unknown> | undefined;
+  const timer =
+    interval > 0
+      ? setInterval(() => {
+          if (running) return;
+          running = (async () => {
+            // Only once every fact so far is in the model: a breach must not beat the answer that prevents it.
+            const [status] = await projections.status(READ_MODEL_NAME);
+            if (status?.caughtUp) await scheduler.runDue();
+          })()
+            .catch((error: unknown) => options.logger?.warn({ err: error }, 'cases scheduler run failed'))
+            .finally(() => (running = undefined));
+        }, interval)
+      : undefined;
+  timer?.unref();
+  return {
+    db,
+    store: options.store,
+    policy,
+    clock,
+    projections,
+    scheduler,
+    async stop() {
+      if (timer) clearInterval(timer);
+      await running;
+      await projections.stop();
+      await owned?.destroy();
+    },
+  };
+}

@@ -1,0 +1,298 @@
+import { callbackStreamId, complaintStreamId, fromRecordedEvent, type StoredEvent } from '@rapport/contracts';
+import type { Projection, Sql } from '@rapport/projections';
+import { fold, type CaseEvent } from '../case/state';
+import { computeClocks, type SlaClock } from '../sla/clocks';
+import type { SlaPolicy } from '../sla/policy';
+
+export const READ_MODEL_NAME = 'cases';
+
+const HANDLED_TYPES = [
+  'ComplaintFiled',
+  'ComplaintResponded',
+  'ComplaintEscalated',
+  'ComplaintAssigned',
+  'ComplaintResolved',
+  'ComplaintReopened',
+  'CallbackRequested',
+  'CallbackScheduled',
+  'CallbackCompleted',
+  'CallbackCancelled',
+  'MessageSent',
+  'FeedbackGiven',
+  'SlaBreached',
+  'ConsentChanged',
+] as const;
+
+/** Which case an event belongs to (its own stream's name), if any. */
+export function caseIdOf(event: StoredEvent): string | undefined {
+  switch (event.type) {
+    case 'ComplaintFiled':
+    case 'ComplaintResponded':
+    case 'ComplaintEscalated':
+    case 'ComplaintAssigned':
+    case 'ComplaintResolved':
+    case 'ComplaintReopened':
+      return complaintStreamId(event.data.complaintId);
+    case 'CallbackRequested':
+    case 'CallbackScheduled':
+    case 'CallbackCompleted':
+    case 'CallbackCancelled':
+      return callbackStreamId(event.data.callbackId);
+    case 'MessageSent':
+    case 'FeedbackGiven':
+      return event.data.complaintId === undefined ? undefined : complaintStreamId(event.data.complaintId);
+    case 'SlaBreached':
+      return event.data.caseKind === 'complaint' ? complaintStreamId(event.data.caseId) : callbackStreamId(event.data.caseId);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The cases read model: one row per complaint or callback (its fold, clocks and where it
+ * sits in the queue), its history (every event about it, from customer streams and its own),
+ * feedback scores, and each customer's latest `service` consent. Each batch recomputes the
+ * touched cases from their whole history sorted by occurredAt, so late events and replays
+ * give the same rows.
+ */
+export function casesProjection(policy: SlaPolicy): Projection<StoredEvent> {
+  return {
+    name: READ_MODEL_NAME,
+    version: 1,
+    schema: 'cases',
+    eventTypes: HANDLED_TYPES,
+    tables: [
+      {
+        name: 'cases',
+        create: (schema) => `
+          CREATE TABLE ${schema}.cases (
+            case_id            text PRIMARY KEY,
+            kind               text NOT NULL,
+            source_id          text NOT NULL,
+            customer_id        text,
+            status             text NOT NULL,
+            severity           text,
+            category           text,
+            channel            text,
+            reason             text,
+            assignee_id        text,
+            escalation_level   int NOT NULL,
+            flags              jsonb NOT NULL,
+            opened_at          timestamptz,
+            closed_at          timestamptz,
+            due_at             timestamptz,
+            due_metric         text,
+            due_sort           timestamptz NOT NULL,
+            breached           boolean NOT NULL,
+            next_breach_at     timestamptz,
+            breachable         jsonb NOT NULL,
+            clocks             jsonb NOT NULL,
+            feedback_requested boolean NOT NULL,
+            first_response_met boolean,
+            first_response_business_min int,
+            first_response_calendar_min int,
+            resolution_met     boolean,
+            resolution_business_min int,
+            resolution_calendar_min int,
+            state              jsonb NOT NULL
+          );
+          CREATE INDEX ON ${schema}.cases (due_sort, case_id);
+          CREATE INDEX ON ${schema}.cases (status, due_sort, case_id);
+          CREATE INDEX ON ${schema}.cases (assignee_id, due_sort, case_id);
+          CREATE INDEX ON ${schema}.cases (customer_id);
+          CREATE INDEX ON ${schema}.cases (opened_at);
+          CREATE INDEX ON ${schema}.cases (next_breach_at) WHERE next_breach_at IS NOT NULL;`,
+      },
+      {
+        name: 'case_events',
+        create: (schema) => `
+          CREATE TABLE ${schema}.case_events (
+            event_id    uuid PRIMARY KEY,
+            case_id     text NOT NULL,
+            stream_id   text NOT NULL,
+            revision    bigint NOT NULL,
+            position    bigint NOT NULL,
+            occurred_at timestamptz NOT NULL,
+            type        text NOT NULL,
+            customer_id text,
+            source      text NOT NULL,
+            actor       jsonb,
+            data        jsonb NOT NULL
+          );
+          CREATE INDEX ON ${schema}.case_events (case_id, occurred_at, position);`,
+      },
+      {
+        name: 'feedback',
+        create: (schema) => `
+          CREATE TABLE ${schema}.feedback (
+            event_id     uuid PRIMARY KEY,
+            customer_id  text,
+            complaint_id text,
+            rating       int,
+            nps          int,
+            occurred_at  timestamptz NOT NULL
+          );
+          CREATE INDEX ON ${schema}.feedback (occurred_at);`,
+      },
+      {
+        name: 'consents',
+        create: (schema) => `
+          CREATE TABLE ${schema}.consents (
+            customer_id text PRIMARY KEY,
+            granted     boolean NOT NULL,
+            occurred_at timestamptz NOT NULL,
+            position    bigint NOT NULL
+          )`,
+      },
+    ],
+    decode: (event) => fromRecordedEvent(event),
+    async apply({ tx, schema }, events) {
+      await applyEvents(tx, schema, policy, events);
+    },
+  };
+}
+
+async function applyEvents(tx: Sql, schema: string, policy: SlaPolicy, events: readonly StoredEvent[]): Promise<void> {
+  const history: Record<string, unknown>[] = [];
+  const feedback: Record<string, unknown>[] = [];
+  const consents = new Map<string, Record<string, unknown>>();
+  for (const event of events) {
+    if (event.type === 'ConsentChanged') {
+      if (event.data.purpose !== 'service' || event.customerId === undefined) continue;
+      const previous = consents.get(event.customerId);
+      if (!previous || later(event, previous)) consents.set(event.customerId, { customer_id: event.customerId, granted: event.data.granted, occurred_at: event.occurredAt, position: event.position });
+      continue;
+    }
+    if (event.type === 'FeedbackGiven') {
+      feedback.push({ event_id: event.id, customer_id: event.customerId ?? null, complaint_id: event.data.complaintId ?? null, rating: event.data.rating ?? null, nps: event.data.nps ?? null, occurred_at: event.occurredAt });
+    }
+    const caseId = caseIdOf(event);
+    if (caseId === undefined) continue;
+    history.push({
+      event_id: event.id,
+      case_id: caseId,
+      stream_id: event.streamId,
+      revision: event.revision,
+      position: event.position,
+      occurred_at: event.occurredAt,
+      type: event.type,
+      customer_id: event.customerId ?? null,
+      source: event.source,
+      actor: event.actor ?? null,
+      data: event.data,
+    });
+  }
+  if (consents.size > 0) {
+    // The latest consent by when it was given wins, whatever order the events arrive in.
+    await tx.query(
+      `INSERT INTO ${schema}.consents SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(customer_id text, granted boolean, occurred_at timestamptz, position bigint)
+       ON CONFLICT (customer_id) DO UPDATE SET granted = excluded.granted, occurred_at = excluded.occurred_at, position = excluded.position
+        WHERE (excluded.occurred_at, excluded.position) > (${schema}.consents.occurred_at, ${schema}.consents.position)`,
+      [JSON.stringify([...consents.values()])],
+    );
+  }
+  if (feedback.length > 0) {
+    await tx.query(
+      `INSERT INTO ${schema}.feedback SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(event_id uuid, customer_id text, complaint_id text, rating int, nps int, occurred_at timestamptz)
+       ON CONFLICT (event_id) DO NOTHING`,
+      [JSON.stringify(feedback)],
+    );
+  }
+  if (history.length === 0) return;
+  await tx.query(
+    `INSERT INTO ${schema}.case_events SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(event_id uuid, case_id text, stream_id text, revision bigint, position bigint,
+            occurred_at timestamptz, type text, customer_id text, source text, actor jsonb, data jsonb)
+     ON CONFLICT (event_id) DO NOTHING`,
+    [JSON.stringify(history)],
+  );
+  const touched = [...new Set(history.map((row) => row.case_id as string))];
+  const rows = await tx.query<CaseEventRow>(
+    `SELECT case_id, event_id, type, occurred_at, customer_id, actor, data FROM ${schema}.case_events WHERE case_id = ANY($1) ORDER BY case_id, occurred_at, position`,
+    [touched],
+  );
+  const byCase = new Map<string, CaseEvent[]>();
+  for (const row of rows) {
+    let list = byCase.get(row.case_id);
+    if (!list) byCase.set(row.case_id, (list = []));
+    list.push(toCaseEvent(row));
+  }
+  const cases = [...byCase].map(([caseId, caseEvents]) => caseRow(caseId, caseEvents, policy));
+  await tx.query(
+    `INSERT INTO ${schema}.cases SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${CASE_COLUMNS})
+     ON CONFLICT (case_id) DO UPDATE SET ${CASE_COLUMN_NAMES.filter((c) => c !== 'case_id').map((c) => `${c} = excluded.${c}`).join(', ')}`,
+    [JSON.stringify(cases)],
+  );
+}
+
+export interface CaseEventRow {
+  case_id: string;
+  event_id: string;
+  type: string;
+  occurred_at: Date | string;
+  customer_id: string | null;
+  actor: { id: string; name?: string } | null;
+  data: unknown;
+}
+
+export function toCaseEvent(row: CaseEventRow): CaseEvent {
+  return {
+    id: row.event_id,
+    type: row.type,
+    occurredAt: new Date(row.occurred_at).toISOString(),
+    data: row.data,
+    ...(row.customer_id ? { customerId: row.customer_id } : {}),
+    ...(row.actor ? { actor: row.actor } : {}),
+  } as CaseEvent;
+}
+
+const later = (event: StoredEvent, row: Record<string, unknown>) =>
+  Date.parse(event.occurredAt) > Date.parse(row.occurred_at as string) || (Date.parse(event.occurredAt) === Date.parse(row.occurred_at as string) && event.position > (row.position as number));
+
+const CASE_COLUMNS = `case_id text, kind text, source_id text, customer_id text, status text, severity text, category text, channel text, reason text,
+  assignee_id text, escalation_level int, flags jsonb, opened_at timestamptz, closed_at timestamptz, due_at timestamptz, due_metric text, due_sort timestamptz,
+  breached boolean, next_breach_at timestamptz, breachable jsonb, clocks jsonb, feedback_requested boolean, first_response_met boolean,
+  first_response_business_min int, first_response_calendar_min int, resolution_met boolean, resolution_business_min int, resolution_calendar_min int, state jsonb`;
+const CASE_COLUMN_NAMES = CASE_COLUMNS.split(',').map((column) => column.trim().split(/\s+/)[0]);
+
+/** The row of one case: a pure function of its events (sorted by occurredAt) and the policy. */
+export function caseRow(caseId: string, events: readonly CaseEvent[], policy: SlaPolicy): Record<string, unknown> {
+  const state = fold(events);
+  const clocks = computeClocks(events, policy);
+  const breaches = events.filter((event) => event.type === 'SlaBreached');
+  const measured = (clock: SlaClock | null) => (clock && clock.stoppedAt !== null ? clock : null);
+  const firstResponse = measured(clocks.firstResponse);
+  const resolution = measured(clocks.resolution);
+  const nextBreach = clocks.breachable.map((b) => b.dueAt).sort()[0] ?? null;
+  const kind = state.kind ?? (caseId.startsWith('callback-') ? 'callback' : 'complaint');
+  return {
+    case_id: caseId,
+    kind,
+    source_id: state.caseId ?? caseId.slice(kind.length + 1),
+    customer_id: state.customerId,
+    status: state.status,
+    severity: state.severity,
+    category: state.category,
+    channel: state.channel,
+    reason: state.reason,
+    assignee_id: state.assigneeId,
+    escalation_level: state.escalationLevel,
+    flags: [...state.flags, ...clocks.notes],
+    opened_at: state.openedAt,
+    closed_at: state.closedAt,
+    due_at: clocks.dueAt,
+    due_metric: clocks.dueMetric,
+    due_sort: clocks.dueAt ?? 'infinity',
+    breached: breaches.length > 0 || [clocks.firstResponse, ...clocks.nextResponses, clocks.resolution, clocks.callback].some((clock) => clock?.met === false),
+    next_breach_at: nextBreach,
+    breachable: clocks.breachable,
+    clocks,
+    feedback_requested: state.feedbackRequested,
+    first_response_met: firstResponse?.met ?? null,
+    first_response_business_min: firstResponse?.businessMinutes ?? null,
+    first_response_calendar_min: firstResponse?.calendarMinutes ?? null,
+    resolution_met: resolution?.met ?? null,
+    resolution_business_min: resolution?.businessMinutes ?? null,
+    resolution_calendar_min: resolution?.calendarMinutes ?? null,
+    state: { ...state, eventIds: [] },
+  };
+}

@@ -1,0 +1,89 @@
+import { streamIdFor, toStoredEvent, type RapportEvent } from '@rapport/contracts';
+import type { EventStore } from '@rapport/event-store';
+import type { Database } from '@rapport/projections';
+import { derivedId } from '../case/decide';
+import { FEEDBACK_SUBJECT } from '../case/state';
+import type { Clock } from '../commands/run-case-command';
+
+export interface SchedulerOptions {
+  readonly db: Database;
+  readonly store: EventStore;
+  readonly clock: Clock;
+  /** Most cases handled per run. */
+  readonly batchSize?: number;
+}
+
+export interface SchedulerRun {
+  readonly breaches: number;
+  readonly feedbackRequests: number;
+}
+
+/**
+ * Decides what is due at the clock's now: an SlaBreached for every clock whose due instant
+ * has passed unmet, and a feedback request for every resolved complaint that has had none.
+ * Ids are derived from what is decided, so a run repeated before the read model caught up
+ * appends nothing new.
+ */
+export class CasesScheduler {
+  constructor(private readonly options: SchedulerOptions) {}
+
+  async runDue(): Promise<SchedulerRun> {
+    const now = this.options.clock.now().toISOString();
+    return { breaches: await this.decideBreaches(now), feedbackRequests: await this.requestFeedback(now) };
+  }
+
+  private async decideBreaches(now: string): Promise<number> {
+    const rows = await this.options.db.query<{ case_id: string; kind: 'complaint' | 'callback'; source_id: string; customer_id: string | null; breachable: { metric: string; dueAt: string }[] }>(
+      `SELECT case_id, kind, source_id, customer_id, breachable FROM cases.cases WHERE next_breach_at <= $1 ORDER BY next_breach_at LIMIT $2`,
+      [now, this.options.batchSize ?? 1000],
+    );
+    let appended = 0;
+    for (const row of rows) {
+      // A breach must name a customer to reach their timeline; a visitor-only case is only flagged in the queue.
+      if (!row.customer_id) continue;
+      const due = row.breachable.filter((clock) => Date.parse(clock.dueAt) <= Date.parse(now));
+      if (due.length === 0) continue;
+      const events = due.map((clock) =>
+        toStoredEvent(
+          {
+            id: derivedId('breach', row.case_id, clock.metric, new Date(clock.dueAt).toISOString()),
+            type: 'SlaBreached',
+            version: 1,
+            customerId: row.customer_id!,
+            occurredAt: clock.dueAt,
+            source: 'cases',
+            data: { caseKind: row.kind, caseId: row.source_id, metric: clock.metric as 'first_response', dueAt: clock.dueAt, at: now },
+          } as RapportEvent,
+          now,
+        ),
+      );
+      const result = await this.options.store.append(row.case_id, events, 'any');
+      appended += result.events.filter((event) => !event.duplicate).length;
+    }
+    return appended;
+  }
+
+  private async requestFeedback(now: string): Promise<number> {
+    const rows = await this.options.db.query<{ case_id: string; source_id: string; customer_id: string }>(
+      `SELECT c.case_id, c.source_id, c.customer_id FROM cases.cases c LEFT JOIN cases.consents s ON s.customer_id = c.customer_id
+        WHERE c.kind = 'complaint' AND c.status = 'resolved' AND NOT c.feedback_requested AND c.customer_id IS NOT NULL AND s.granted IS NOT FALSE
+        LIMIT $1`,
+      [this.options.batchSize ?? 1000],
+    );
+    let appended = 0;
+    for (const row of rows) {
+      const event = {
+        id: derivedId('feedback-request', row.case_id),
+        type: 'MessageSent',
+        version: 1,
+        customerId: row.customer_id,
+        occurredAt: now,
+        source: 'cases',
+        data: { channel: 'email', direction: 'outbound', subject: FEEDBACK_SUBJECT, complaintId: row.source_id },
+      } as RapportEvent;
+      const result = await this.options.store.append(streamIdFor(event), [toStoredEvent(event, now)], 'any');
+      appended += result.events.filter((e) => !e.duplicate).length;
+    }
+    return appended;
+  }
+}
