@@ -136,4 +136,109 @@ describe('cases, end to end (ingest, timeline, loyalty and cases in one app)', (
     expect(balance.status).toBe(200);
     expect(balance.body.available + balance.body.pending).toBe(250);
   });
+
+  it('callbacks: a retention request lands in the queue with its reason; scheduled, completed with follow_up_needed, the follow-up opens', async () => {
+    app.clock.set('2030-03-06T08:00:00Z');
+    await emit(fact('CallbackRequested', '2030-03-06T08:00:00Z', { callbackId: 'cb-ret', reason: 'retention', phone: '+447700900123', preferredWindow: { from: '09:00', to: '12:00' } }));
+    await app.settled();
+    const queue = await app.call('GET', '/v1/cases?kind=callback&status=requested', 'support');
+    expect(queue.body.items).toEqual([expect.objectContaining({ caseId: 'callback-cb-ret', reason: 'retention', status: 'requested', dueAt: '2030-03-06T12:00:00.000Z', dueMetric: 'callback' })]);
+
+    expect((await app.call('POST', '/v1/callbacks/cb-ret/completion', 'support', { outcome: 'resolved' }, key('c-early'))).body).toMatchObject({ status: 409, state: 'requested' });
+    const scheduled = await app.call('POST', '/v1/callbacks/cb-ret/schedule', 'support', { scheduledFor: '2030-03-06T10:00:00Z', assigneeId: 'agent-5' }, key('s-1'));
+    expect(scheduled.body).toMatchObject({ status: 'scheduled', revision: 0 });
+    app.clock.set('2030-03-06T10:10:00Z');
+    const completed = await app.call('POST', '/v1/callbacks/cb-ret/completion', 'support', { outcome: 'follow_up_needed', durationSeconds: 240, notes: 'Wants a call from a manager' }, key('c-1'));
+    expect(completed.status).toBe(201);
+    expect(completed.body.eventIds).toHaveLength(2);
+    await app.settled();
+    const open = await app.call('GET', '/v1/cases?kind=callback', 'support');
+    expect(open.body.items.map((item: { status: string; reason: string }) => [item.status, item.reason])).toEqual([
+      ['requested', 'Follow-up of callback cb-ret'],
+      ['completed', 'retention'],
+    ]);
+    const original = await app.call('GET', '/v1/cases/callback-cb-ret', 'support');
+    expect(original.body.clocks.callback).toMatchObject({ met: true, stoppedAt: '2030-03-06T10:10:00.000Z' });
+    expect(original.body.assigneeId).toBe('agent-5');
+  });
+
+  it('If-Match with a stale revision is a 409; the current one acts', async () => {
+    await emit(fact('ComplaintFiled', '2030-03-06T09:00:00Z', { complaintId: 'cmp-pin', category: 'billing', severity: 'low', channel: 'web', summary: 'Charged twice' }));
+    await app.settled();
+    const first = await app.call('POST', '/v1/complaints/cmp-pin/assignment', 'support', { assigneeId: 'agent-1' }, { ...key('pin-1'), 'if-match': '-1' });
+    expect(first.body).toMatchObject({ revision: 0 });
+    const stale = await app.call('POST', '/v1/complaints/cmp-pin/responses', 'support', { message: 'On it' }, { ...key('pin-2'), 'if-match': '-1' });
+    expect(stale.status).toBe(409);
+    expect(stale.body.detail).toMatch(/it is at revision 0, not -1/);
+    expect((await app.call('POST', '/v1/complaints/cmp-pin/responses', 'support', { message: 'On it' }, { ...key('pin-3'), 'if-match': '0' })).status).toBe(201);
+  });
+
+  it('a resolved complaint of a customer who withdrew service consent gets no feedback request', async () => {
+    await emit(fact('ConsentChanged', '2030-03-01T09:00:00Z', { purpose: 'service', channel: 'email', granted: false }, 'c-no-contact'));
+    await emit(fact('ComplaintFiled', '2030-03-06T09:00:00Z', { complaintId: 'cmp-quiet', category: 'product', severity: 'low', channel: 'web', summary: 'Scratched' }, 'c-no-contact'));
+    await app.settled();
+    for (const [path, body] of [['responses', { message: 'Sorry' }], ['resolution', { resolution: 'Replaced' }]] as const) {
+      expect((await app.call('POST', `/v1/complaints/cmp-quiet/${path}`, 'support', body, key(`quiet-${path}`))).status).toBe(201);
+    }
+    await app.settled();
+    expect((await app.cases.scheduler.runDue()).feedbackRequests).toBe(0);
+    expect((await app.store.readStream('customer-c-no-contact')).map((event) => event.type)).toEqual(['ConsentChanged', 'ComplaintFiled']);
+  });
+
+  it('pages the queue by due instant with a cursor', async () => {
+    const all = await app.call('GET', '/v1/cases?limit=100', 'support');
+    const pages: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: { body: { items: { caseId: string }[]; nextCursor: string | null } } = (await app.call('GET', `/v1/cases?limit=2${cursor ? `&cursor=${cursor}` : ''}`, 'support')) as never;
+      pages.push(...page.body.items.map((item) => item.caseId));
+      cursor = page.body.nextCursor;
+    } while (cursor);
+    expect(pages).toEqual(all.body.items.map((item: { caseId: string }) => item.caseId));
+    expect(pages.length).toBeGreaterThanOrEqual(5);
+    const dues = all.body.items.map((item: { dueAt: string | null }) => item.dueAt ?? '9999');
+    expect(dues).toEqual([...dues].sort());
+    expect((await app.call('GET', '/v1/cases?breached=true', 'support')).body.items.map((item: { caseId: string }) => item.caseId)).toContain('complaint-cmp-e2e');
+  });
+
+  describe('bad input (the README table): a clear 4xx problem, never a 5xx', () => {
+    const huge = 'x'.repeat(4001);
+    const rows: [string, string, string, number, unknown, Record<string, string>, RegExp | string][] = [
+      ['unknown case', 'POST', '/v1/complaints/cmp-nobody/responses', 404, { message: 'Hi' }, key('b-1'), "No complaint 'cmp-nobody' is known."],
+      ['unknown case (read)', 'GET', '/v1/cases/complaint-cmp-nobody', 404, undefined, {}, "No complaint 'cmp-nobody' is known."],
+      ['case id without its kind', 'GET', '/v1/cases/cmp-e2e', 400, undefined, {}, /^id: must be complaint-<id> or callback-<id>/],
+      ['wrong state', 'POST', '/v1/complaints/cmp-e2e/resolution', 409, { resolution: 'Again' }, key('b-2'), "The complaint 'cmp-e2e' is resolved; it cannot be resolved: it is already resolved."],
+      ['wrong state (callback)', 'POST', '/v1/callbacks/cb-ret/cancellation', 409, {}, key('b-3'), "The callback 'cb-ret' is completed; it cannot be cancelled: it is closed."],
+      ['bad time', 'POST', '/v1/callbacks/cb-ret/schedule', 400, { scheduledFor: 'tomorrow at ten' }, key('b-4'), /^scheduledFor: /],
+      ['bad time (metrics range)', 'GET', '/v1/service/metrics?from=2030-04-01T00:00:00Z&to=2030-03-01T00:00:00Z', 400, undefined, {}, 'to: must be later than from'],
+      ['bad time (queue)', 'GET', '/v1/cases?dueBefore=soon', 400, undefined, {}, /^dueBefore: /],
+      ['huge notes', 'POST', '/v1/callbacks/cb-ret/completion', 400, { outcome: 'resolved', notes: huge }, key('b-5'), /^notes: /],
+      ['huge message', 'POST', '/v1/complaints/cmp-pin/responses', 400, { message: 'y'.repeat(5000) }, key('b-6'), /^message: /],
+      ['missing idempotency key', 'POST', '/v1/complaints/cmp-pin/responses', 400, { message: 'Hi' }, {}, /^Idempotency-Key: required/],
+      ['unknown field', 'POST', '/v1/complaints/cmp-pin/escalations', 400, { level: 2, urgency: 'very' }, key('b-7'), 'urgency: unknown field'],
+      ['escalation level out of range', 'POST', '/v1/complaints/cmp-pin/escalations', 400, { level: 9 }, key('b-8'), /^level: /],
+      ['bad cursor', 'GET', '/v1/cases?cursor=not-a-cursor', 400, undefined, {}, 'cursor: must be the nextCursor of a previous page'],
+      ['bad If-Match', 'POST', '/v1/complaints/cmp-pin/responses', 400, { message: 'Hi' }, { ...key('b-9'), 'if-match': 'yesterday' }, /^If-Match: /],
+      ['not JSON', 'POST', '/v1/complaints/cmp-pin/responses', 400, '{"message":', key('b-10'), /JSON/],
+    ];
+    it.each(rows)('%s → %s %s is %i', async (_what, method, path, status, body, headers, detail) => {
+      const answer = await app.call(method, path, 'support', body, headers);
+      expect(answer.status).toBe(status);
+      expect(answer.type).toContain('application/problem+json');
+      if (typeof detail === 'string') expect(answer.body.detail).toBe(detail);
+      else expect(answer.body.detail).toMatch(detail);
+    });
+
+    it('roles: analysts read metrics but may not act or read cases; emitters may not read metrics', async () => {
+      expect((await app.call('POST', '/v1/complaints/cmp-pin/responses', 'analyst', { message: 'Hi' }, key('r-a'))).status).toBe(403);
+      expect((await app.call('GET', '/v1/cases', 'analyst')).status).toBe(403);
+      expect((await app.call('GET', '/v1/service/metrics?from=2030-03-01T00:00:00Z&to=2030-04-01T00:00:00Z', 'emitter')).status).toBe(403);
+    });
+
+    it('emitters cannot forge a breach through ingest', async () => {
+      const forged = await app.call('POST', '/v1/events', 'emitter', fact('SlaBreached', '2030-03-06T09:00:00Z', { caseKind: 'complaint', caseId: 'cmp-pin', metric: 'resolution', dueAt: '2030-03-06T09:00:00Z', at: '2030-03-06T09:00:00Z' }));
+      expect(forged.status).toBe(400);
+      expect(forged.body.errors).toEqual([{ path: 'type', message: 'SlaBreached is decided by the cases service and cannot be emitted' }]);
+    });
+  });
 });
