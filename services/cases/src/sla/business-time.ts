@@ -83,16 +83,32 @@ export function localToInstant(date: { year: number; month: number; day: number 
 
 const isoDay = (year: number, month: number, day: number) => `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 
+/** Each calendar's opening window per day number (days since 1970-01-01), null when closed: zone arithmetic is the slow part. */
+const windowCache = new WeakMap<BusinessCalendar, Map<number, Interval | null>>();
+
+function windowOn(dayNumber: number, calendar: BusinessCalendar): Interval | null {
+  let cache = windowCache.get(calendar);
+  if (!cache) windowCache.set(calendar, (cache = new Map()));
+  const cached = cache.get(dayNumber);
+  if (cached !== undefined) return cached;
+  const day = new Date(dayNumber * DAY);
+  const date = { year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate() };
+  const hours = calendar.hours[day.getUTCDay()];
+  const window =
+    !hours || calendar.holidays.has(isoDay(date.year, date.month, date.day))
+      ? null
+      : { from: localToInstant(date, hours[0], calendar.timeZone), to: localToInstant(date, hours[1], calendar.timeZone) };
+  cache.set(dayNumber, window);
+  return window;
+}
+
 /** Opening windows as instants, day by day from the local day `from` falls in. */
 function* windowsFrom(from: number, calendar: BusinessCalendar): Generator<Interval> {
   const start = localParts(from, calendar.timeZone);
-  const first = Date.UTC(start.year, start.month - 1, start.day);
+  const first = Date.UTC(start.year, start.month - 1, start.day) / DAY;
   for (let n = 0; n < HORIZON_DAYS; n++) {
-    const day = new Date(first + n * DAY);
-    const date = { year: day.getUTCFullYear(), month: day.getUTCMonth() + 1, day: day.getUTCDate() };
-    const hours = calendar.hours[day.getUTCDay()];
-    if (!hours || calendar.holidays.has(isoDay(date.year, date.month, date.day))) continue;
-    yield { from: localToInstant(date, hours[0], calendar.timeZone), to: localToInstant(date, hours[1], calendar.timeZone) };
+    const window = windowOn(first + n, calendar);
+    if (window) yield window;
   }
 }
 
@@ -129,8 +145,11 @@ function* outside(from: number, to: number, pauses: readonly Interval[]): Genera
 export function addRunningTime(start: number, minutes: number, calendar: BusinessCalendar | null, pauses: readonly Interval[] = []): number | null {
   let remaining = minutes * MINUTE;
   const merged = mergePauses(pauses);
+  // Time left when a pause that has not ended begins: the clock stops there for good (for now).
+  const openPause = merged.find((pause) => pause.to === Infinity);
   const windows = calendar ? windowsFrom(start, calendar) : [{ from: start, to: start + HORIZON_DAYS * DAY }];
   for (const window of windows) {
+    if (openPause && window.from >= openPause.from) return null;
     const from = Math.max(window.from, start);
     if (window.to <= from) continue;
     for (const part of outside(from, window.to, merged)) {
