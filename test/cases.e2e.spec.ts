@@ -201,6 +201,19 @@ describe('cases, end to end (ingest, timeline, loyalty and cases in one app)', (
     expect((await app.call('GET', '/v1/cases?breached=true', 'support')).body.items.map((item: { caseId: string }) => item.caseId)).toContain('complaint-cmp-e2e');
   });
 
+  it("the customer profile's open complaints and pending callbacks are the cases model's (one truth)", async () => {
+    await emit(fact('ComplaintFiled', '2030-03-06T11:00:00Z', { complaintId: 'cmp-new', category: 'website', severity: 'medium', channel: 'chat', summary: 'Checkout broken' }));
+    await app.settled();
+    const profile = await app.call('GET', `/v1/customers/${CUSTOMER}`, 'support');
+    expect(profile.status).toBe(200);
+    // 'open' is the cases model's word; the profile's own rows would say 'filed'.
+    expect(profile.body.openComplaints.map((c: { complaintId: string; status: string }) => [c.complaintId, c.status])).toEqual([
+      ['cmp-pin', 'responded'],
+      ['cmp-new', 'open'],
+    ]);
+    expect(profile.body.pendingCallbacks).toEqual([expect.objectContaining({ status: 'requested', requestedAt: '2030-03-06T10:10:00.000Z', preferredWindow: { from: '09:00', to: '12:00' } })]);
+  });
+
   describe('bad input (the README table): a clear 4xx problem, never a 5xx', () => {
     const huge = 'x'.repeat(4001);
     const rows: [string, string, string, number, unknown, Record<string, string>, RegExp | string][] = [

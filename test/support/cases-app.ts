@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { CASES, CasesModule, type Cases, type SlaPolicy } from '@rapport/cases';
+import { CASES, CasesModule, readCustomerCases, type Cases, type SlaPolicy } from '@rapport/cases';
 import { createPostgresEventStore, type PostgresEventStore } from '@rapport/event-store';
 import { IngestModule } from '@rapport/ingest';
 import { defaultRuleBook, LOYALTY, LoyaltyModule, type Loyalty } from '@rapport/loyalty';
@@ -58,7 +58,7 @@ export async function startCasesTestApp(prefix: string, options: { now: string; 
     imports: [
       PlatformModule.forRoot({ apiKeys, serviceName: 'rapport' }),
       IngestModule.register({ store, now: () => clock.now() }),
-      TimelineModule.register({ store, databaseUrl: database.url, logger }),
+      TimelineModule.register({ store, databaseUrl: database.url, logger, customerCases: readCustomerCases }),
       LoyaltyModule.register({ store, databaseUrl: database.url, logger, rules: defaultRuleBook(), clock, schedulerIntervalMs: 0 }),
       CasesModule.register({ store, databaseUrl: database.url, logger, clock, policy: options.policy, schedulerIntervalMs: 0 }),
     ],

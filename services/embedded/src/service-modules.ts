@@ -1,5 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
-import { CasesModule, loadCasesConfig, loadPolicy } from '@rapport/cases';
+import { CasesModule, loadCasesConfig, loadPolicy, readCustomerCases } from '@rapport/cases';
 import type { PostgresEventStore } from '@rapport/event-store';
 import { IngestModule } from '@rapport/ingest';
 import { loadLoyaltyConfig, loadRules, LoyaltyModule } from '@rapport/loyalty';
@@ -39,7 +39,8 @@ export function serviceModules(services: EmbeddedServices): DynamicModule[] {
   const cases = loadCasesConfig();
   return [
     IngestModule.register({ store: services.store }),
-    TimelineModule.register({ store: services.store, databaseUrl: services.databaseUrl, logger: services.logger }),
+    // One database: the profile's open complaints and pending callbacks are read from the cases model.
+    TimelineModule.register({ store: services.store, databaseUrl: services.databaseUrl, logger: services.logger, customerCases: readCustomerCases }),
     LoyaltyModule.register({
       store: services.store,
       databaseUrl: services.databaseUrl,

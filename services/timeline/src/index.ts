@@ -1,5 +1,5 @@
 export { TimelineModule } from './timeline.module';
-export { startTimeline, createTimelineDataSource, TIMELINE, TIMELINE_PROJECTIONS, type Timeline, type TimelineOptions } from './timeline';
+export { startTimeline, createTimelineDataSource, TIMELINE, TIMELINE_PROJECTIONS, type Timeline, type TimelineOptions, type CustomerCasesReader } from './timeline';
 export { createTimelineApp, type TimelineAppOptions } from './app';
 export { loadTimelineConfig, timelineConfigSchema, type TimelineConfig } from './config';
 export { timelineProjection, TIMELINE_CHANNEL } from './timeline-entries/projection';

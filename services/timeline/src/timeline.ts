@@ -7,10 +7,12 @@ import {
   type Database,
   type EventSource,
   type RunnerLogger,
+  type Sql,
 } from '@rapport/projections';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { customerProfilesProjection } from './customer-profiles/projection';
+import type { ProfileSummary } from './customer-profiles/queries';
 import { TimelineFeed } from './timeline-entries/live-feed';
 import { timelineProjection } from './timeline-entries/projection';
 
@@ -31,7 +33,16 @@ export interface TimelineOptions {
   /** False for an API-only replica: queries and the live stream work, projectors run elsewhere. */
   readonly runProjections?: boolean;
   readonly logger?: RunnerLogger;
+  /** Where the profile's open complaints and pending callbacks come from; the profile's own rows when left out. */
+  readonly customerCases?: CustomerCasesReader;
 }
+
+/**
+ * Reads a customer's open complaints and pending callbacks from the cases service's read
+ * model (the one truth about them), in the database the timeline's queries run on. The
+ * embedded process, which mounts both services on one database, passes the cases service's.
+ */
+export type CustomerCasesReader = (db: Sql, customerId: string) => Promise<Pick<ProfileSummary, 'openComplaints' | 'pendingCallbacks'>>;
 
 /** Injection token of the running Timeline in the Nest module. */
 export const TIMELINE = Symbol('Timeline');
@@ -43,6 +54,7 @@ export interface Timeline {
   readonly feed: TimelineFeed;
   /** Undefined when `runProjections` is false. */
   readonly projections: ProjectionRuntime | undefined;
+  readonly customerCases?: CustomerCasesReader;
   stop(): Promise<void>;
 }
 
@@ -77,6 +89,7 @@ export async function startTimeline(options: TimelineOptions): Promise<Timeline>
     store: options.store,
     feed,
     projections,
+    customerCases: options.customerCases,
     async stop() {
       await feed.close();
       await projections?.stop();

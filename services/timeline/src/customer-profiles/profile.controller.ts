@@ -18,6 +18,7 @@ export class ProfileController {
   async profile(@Param('customerId') customerId: string, @CurrentPrincipal() principal: Principal): Promise<ProfileSummary> {
     const profile = await readProfile(this.timeline.db, customerId, audienceOf(principal));
     if (!profile) throw new CustomerNotFoundError(customerId);
-    return profile;
+    const cases = this.timeline.customerCases;
+    return cases ? { ...profile, ...(await cases(this.timeline.db, customerId)) } : profile;
   }
 }
