@@ -201,6 +201,36 @@ describe('cases, end to end (ingest, timeline, loyalty and cases in one app)', (
     expect((await app.call('GET', '/v1/cases?breached=true', 'support')).body.items.map((item: { caseId: string }) => item.caseId)).toContain('complaint-cmp-e2e');
   });
 
+  it('staff file a complaint and open a callback from the console; two filings of one id → one 201, one 409', async () => {
+    app.clock.set('2030-03-06T13:00:00Z');
+    const filed = await app.call('POST', '/v1/complaints', 'support', { customerId: 'c-console', category: 'refund', severity: 'critical', channel: 'phone', summary: 'Refund missing' }, key('console-1'));
+    expect(filed.status).toBe(201);
+    expect(filed.body).toMatchObject({ kind: 'complaint', status: 'open', revision: 0 });
+    expect(filed.body.caseId).toMatch(/^complaint-cmp-[0-9a-f-]{36}$/);
+    const twice = await Promise.all(
+      ['x', 'y'].map((k) => app.call('POST', '/v1/complaints', 'support', { complaintId: 'cmp-twice', customerId: 'c-console', category: 'refund', severity: 'low', channel: 'web', summary: 'Twice' }, key(`twice-${k}`))),
+    );
+    expect(twice.map((r) => r.status).sort()).toEqual([201, 409]);
+    expect(twice.find((r) => r.status === 409)!.body.detail).toBe("The complaint 'cmp-twice' is open; it cannot be filed: it was already filed.");
+    const callback = await app.call('POST', '/v1/callbacks', 'support', { customerId: 'c-console', reason: 'Refund question', phone: '+447700900999', preferredWindow: { from: '14:00', to: '16:00', date: '2030-03-06' } }, key('console-cb'));
+    expect(callback.body).toMatchObject({ kind: 'callback', status: 'requested' });
+    await app.settled();
+    const queue = await app.call('GET', '/v1/cases?customerId=c-console', 'support');
+    expect(queue.body.items.map((item: { kind: string; severity: string | null; dueAt: string; dueMetric: string }) => [item.kind, item.severity, item.dueAt, item.dueMetric])).toEqual([
+      // critical: first response 1 business hour after 13:00
+      ['complaint', 'critical', '2030-03-06T14:00:00.000Z', 'first_response'],
+      ['callback', null, '2030-03-06T16:00:00.000Z', 'callback'],
+      // low: 16 business hours from Wednesday 13:00 is Friday 13:00
+      ['complaint', 'low', '2030-03-08T13:00:00.000Z', 'first_response'],
+    ]);
+    const bySeverity = await app.call('GET', '/v1/service/metrics?from=2030-03-06T00:00:00Z&to=2030-03-07T00:00:00Z&groupBy=severity', 'analyst');
+    expect(bySeverity.body.groups.map((g: { key: string; complaintsOpened: number }) => [g.key, g.complaintsOpened])).toEqual([
+      ['critical', 1],
+      ['low', 3],
+      ['none', 0],
+    ]);
+  });
+
   it("the customer profile's open complaints and pending callbacks are the cases model's (one truth)", async () => {
     await emit(fact('ComplaintFiled', '2030-03-06T11:00:00Z', { complaintId: 'cmp-new', category: 'website', severity: 'medium', channel: 'chat', summary: 'Checkout broken' }));
     await app.settled();
