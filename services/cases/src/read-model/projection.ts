@@ -97,6 +97,7 @@ export function casesProjection(policy: SlaPolicy): Projection<StoredEvent> {
             state              jsonb NOT NULL
           );
           CREATE INDEX ON ${schema}.cases (due_sort, case_id);
+          CREATE INDEX ON ${schema}.cases (kind, due_sort, case_id);
           CREATE INDEX ON ${schema}.cases (status, due_sort, case_id);
           CREATE INDEX ON ${schema}.cases (assignee_id, due_sort, case_id);
           CREATE INDEX ON ${schema}.cases (customer_id);

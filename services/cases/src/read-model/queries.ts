@@ -48,12 +48,12 @@ interface CaseRow {
   closed_at: Date | null;
   due_at: Date | null;
   due_metric: string | null;
-  due_sort: Date | string;
+  due_key: string;
   breached: boolean;
   clocks: unknown;
 }
 
-const COLUMNS = 'case_id, kind, source_id, customer_id, status, severity, category, channel, reason, assignee_id, escalation_level, flags, opened_at, closed_at, due_at, due_metric, due_sort::text AS due_sort, breached';
+const COLUMNS = 'case_id, kind, source_id, customer_id, status, severity, category, channel, reason, assignee_id, escalation_level, flags, opened_at, closed_at, due_at, due_metric, due_sort::text AS due_key, breached';
 const isoOrNull = (value: Date | null) => (value === null ? null : new Date(value).toISOString());
 
 function item(row: CaseRow): QueueItem {
@@ -79,7 +79,7 @@ function item(row: CaseRow): QueueItem {
 
 /** The cursor is the last item's place in due order: (due instant or infinity, case id). */
 function encodeCursor(row: CaseRow): string {
-  return Buffer.from(JSON.stringify([row.due_sort, row.case_id])).toString('base64url');
+  return Buffer.from(JSON.stringify([row.due_key, row.case_id])).toString('base64url');
 }
 
 function decodeCursor(cursor: string): [string, string] {
