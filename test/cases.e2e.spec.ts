@@ -39,7 +39,9 @@ describe('cases, end to end (ingest, timeline, loyalty and cases in one app)', (
     await emit(fact('ComplaintFiled', '2030-03-04T09:00:00Z', { complaintId: 'cmp-e2e', category: 'delivery', severity: 'high', channel: 'email', summary: 'Parcel never came' }));
     await app.settled();
 
-    // 14:00: the 4-hour first-response target (due 13:00) has passed unanswered.
+    // Nothing is due a minute before the 4-hour first-response target (13:00); at 14:00 it has passed unanswered.
+    app.clock.set('2030-03-04T12:59:00Z');
+    expect(await app.cases.scheduler.runDue()).toEqual({ breaches: 0, feedbackRequests: 0 });
     app.clock.set('2030-03-04T14:00:00Z');
     expect(await app.cases.scheduler.runDue()).toEqual({ breaches: 1, feedbackRequests: 0 });
     expect(await app.cases.scheduler.runDue()).toEqual({ breaches: 0, feedbackRequests: 0 });
