@@ -92,6 +92,7 @@ describe('cases, end to end (ingest, timeline, loyalty and cases in one app)', (
       ['FeedbackGiven', null],
     ]);
     expect(details.body.history[2].actor).toMatchObject({ name: 'support-key' });
+    expect(details.body.feedback).toEqual([{ rating: 5, nps: 10, givenAt: '2030-03-05T15:00:00.000Z' }]);
     const clocks = details.body.clocks;
     expect(clocks.firstResponse).toMatchObject({ dueAt: '2030-03-04T13:00:00.000Z', stoppedAt: '2030-03-04T14:00:00.000Z', met: false, businessMinutes: 300 });
     // Mon 09:00 → Tue 12:00 is 11 business hours, 4 of them waiting on the customer (Mon 14–17, Tue 09–10).

@@ -133,7 +133,8 @@ export function casesProjection(policy: SlaPolicy): Projection<StoredEvent> {
             nps          int,
             occurred_at  timestamptz NOT NULL
           );
-          CREATE INDEX ON ${schema}.feedback (occurred_at);`,
+          CREATE INDEX ON ${schema}.feedback (occurred_at);
+          CREATE INDEX ON ${schema}.feedback (complaint_id) WHERE complaint_id IS NOT NULL;`,
       },
       {
         name: 'consents',

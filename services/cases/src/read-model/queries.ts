@@ -125,6 +125,8 @@ export async function readQueue(db: Database, filter: QueueFilter): Promise<{ it
 export interface CaseDetails extends QueueItem {
   readonly closedAt: string | null;
   readonly clocks: unknown;
+  /** Complaints: the feedback that names it (CSAT 1–5, NPS 0–10), oldest first. */
+  readonly feedback: readonly { readonly rating: number | null; readonly nps: number | null; readonly givenAt: string }[];
   readonly history: readonly {
     readonly eventId: string;
     readonly type: string;
@@ -147,10 +149,18 @@ export async function readCase(db: Database, caseId: string): Promise<CaseDetail
     `SELECT event_id, type, occurred_at, stream_id, source, actor, data FROM cases.case_events WHERE case_id = $1 ORDER BY occurred_at, position`,
     [caseId],
   );
+  const feedback =
+    row.kind === 'complaint'
+      ? await db.query<{ rating: number | null; nps: number | null; occurred_at: Date }>(
+          `SELECT rating, nps, occurred_at FROM cases.feedback WHERE complaint_id = $1 ORDER BY occurred_at, event_id`,
+          [row.source_id],
+        )
+      : [];
   return {
     ...item(row),
     closedAt: isoOrNull(row.closed_at),
     clocks: row.clocks,
+    feedback: feedback.map((f) => ({ rating: f.rating, nps: f.nps, givenAt: new Date(f.occurred_at).toISOString() })),
     history: events.map((event) => ({
       eventId: event.event_id,
       type: event.type,
