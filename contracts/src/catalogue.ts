@@ -24,6 +24,9 @@ export type StoredEvent = Stored<RapportEvent>;
 
 export const EVENT_TYPES: readonly EventType[] = catalogue.types;
 
+/** The types emitters may send: every catalogue type but the cases service's own decisions. */
+export const EMITTABLE_EVENT_TYPES: readonly EventType[] = EVENT_TYPES.filter((type) => !CASES_DECISION_TYPES.includes(type));
+
 export function isEventType(type: string): type is EventType {
   return catalogue.isEventType(type);
 }

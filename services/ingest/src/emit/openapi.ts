@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { EVENT_TYPES, jsonSchemas } from '@rapport/contracts';
+import { EMITTABLE_EVENT_TYPES, jsonSchemas } from '@rapport/contracts';
 import { MAX_BATCH_EVENTS } from './emit-request';
 
 export class EmittedEventDto {
@@ -27,7 +27,7 @@ export class BatchResultDto {
 /** The JSON Schema of every type emitters may send (from the contracts), so the docs show exactly what is accepted. */
 const schemas = jsonSchemas();
 export const eventBodySchema = {
-  oneOf: EVENT_TYPES.map((type) => {
+  oneOf: EMITTABLE_EVENT_TYPES.map((type) => {
     const { $schema: _schema, $id: _id, ...schema } = schemas[type];
     return schema;
   }),
