@@ -102,7 +102,8 @@ export async function runCaseCommand(context: CommandContext, request: CommandRe
     });
     try {
       const results = await context.store.appendMany([...appends.values()]);
-      const after = drafts.reduce<CaseState>((folded, draft, index) => (draft.caseKind === caseKind && draft.caseId === sourceId ? evolve(folded, { ...events[index], id: events[index].id } as CaseEvent) : folded), state);
+      // The answer's status: the case folded with what was just appended to its own stream.
+      const after = drafts.reduce<CaseState>((folded, draft, index) => (draft.caseKind === caseKind && draft.caseId === sourceId ? evolve(folded, events[index] as CaseEvent) : folded), state);
       const own = results.find((result) => result.streamId === streamId);
       return { caseId: streamId, kind: caseKind, status: after.status, revision: own?.nextExpectedRevision ?? revision, eventIds: events.map((event) => event.id), replayed: false };
     } catch (error) {
