@@ -41,10 +41,10 @@ describe('cases, end to end (ingest, timeline, loyalty and cases in one app)', (
 
     // Nothing is due a minute before the 4-hour first-response target (13:00); at 14:00 it has passed unanswered.
     app.clock.set('2030-03-04T12:59:00Z');
-    expect(await app.cases.scheduler.runDue()).toEqual({ breaches: 0, feedbackRequests: 0 });
+    expect(await app.cases.scheduler.runDue()).toEqual({ breaches: 0, feedbackRequests: 0, followUps: 0 });
     app.clock.set('2030-03-04T14:00:00Z');
-    expect(await app.cases.scheduler.runDue()).toEqual({ breaches: 1, feedbackRequests: 0 });
-    expect(await app.cases.scheduler.runDue()).toEqual({ breaches: 0, feedbackRequests: 0 });
+    expect(await app.cases.scheduler.runDue()).toEqual({ breaches: 1, feedbackRequests: 0, followUps: 0 });
+    expect(await app.cases.scheduler.runDue()).toEqual({ breaches: 0, feedbackRequests: 0, followUps: 0 });
     await app.settled();
 
     const answered = await app.call('POST', '/v1/complaints/cmp-e2e/responses', 'support', { message: 'Could you send the tracking number?', channel: 'email', awaitingCustomer: true }, key('r-1'));
@@ -72,9 +72,9 @@ describe('cases, end to end (ingest, timeline, loyalty and cases in one app)', (
     await app.settled();
 
     app.clock.set('2030-03-05T12:05:00Z');
-    expect(await app.cases.scheduler.runDue()).toEqual({ breaches: 0, feedbackRequests: 1 });
+    expect(await app.cases.scheduler.runDue()).toEqual({ breaches: 0, feedbackRequests: 1, followUps: 0 });
     await app.settled();
-    expect(await app.cases.scheduler.runDue()).toEqual({ breaches: 0, feedbackRequests: 0 });
+    expect(await app.cases.scheduler.runDue()).toEqual({ breaches: 0, feedbackRequests: 0, followUps: 0 });
     await emit(fact('FeedbackGiven', '2030-03-05T15:00:00Z', { rating: 5, nps: 10, complaintId: 'cmp-e2e' }));
     await app.settled();
 
@@ -165,6 +165,21 @@ describe('cases, end to end (ingest, timeline, loyalty and cases in one app)', (
     expect(original.body.assigneeId).toBe('agent-5');
   });
 
+  it('a follow_up_needed outcome reported through ingest is recorded as it came, and the scheduler opens the follow-up once', async () => {
+    await emit(fact('CallbackRequested', '2030-03-06T08:30:00Z', { callbackId: 'cb-desk', reason: 'Delivery question', phone: '+447700900456', preferredWindow: { from: '13:00', to: '15:00' } }));
+    await emit(fact('CallbackCompleted', '2030-03-06T13:30:00Z', { callbackId: 'cb-desk', outcome: 'follow_up_needed' }));
+    await app.settled();
+    const desk = await app.call('GET', '/v1/cases/callback-cb-desk', 'support');
+    // Completed without being scheduled: kept, and flagged.
+    expect(desk.body).toMatchObject({ status: 'completed', flags: ['CallbackCompleted at 2030-03-06T13:30:00.000Z while requested: it is not scheduled yet'] });
+    app.clock.set('2030-03-06T13:35:00Z');
+    expect(await app.cases.scheduler.runDue()).toMatchObject({ followUps: 1 });
+    await app.settled();
+    expect(await app.cases.scheduler.runDue()).toMatchObject({ followUps: 0 });
+    const followUps = (await app.call('GET', '/v1/cases?kind=callback&status=requested', 'support')).body.items.filter((item: { reason: string }) => item.reason === 'Follow-up of callback cb-desk');
+    expect(followUps).toEqual([expect.objectContaining({ customerId: CUSTOMER, dueAt: '2030-03-06T15:00:00.000Z' })]);
+  });
+
   it('If-Match with a stale revision is a 409; the current one acts', async () => {
     await emit(fact('ComplaintFiled', '2030-03-06T09:00:00Z', { complaintId: 'cmp-pin', category: 'billing', severity: 'low', channel: 'web', summary: 'Charged twice' }));
     await app.settled();
@@ -244,7 +259,10 @@ describe('cases, end to end (ingest, timeline, loyalty and cases in one app)', (
       ['cmp-pin', 'responded'],
       ['cmp-new', 'open'],
     ]);
-    expect(profile.body.pendingCallbacks).toEqual([expect.objectContaining({ status: 'requested', requestedAt: '2030-03-06T10:10:00.000Z', preferredWindow: { from: '09:00', to: '12:00' } })]);
+    expect(profile.body.pendingCallbacks).toEqual([
+      expect.objectContaining({ status: 'requested', requestedAt: '2030-03-06T10:10:00.000Z', preferredWindow: { from: '09:00', to: '12:00' } }),
+      expect.objectContaining({ status: 'requested', requestedAt: '2030-03-06T13:35:00.000Z', preferredWindow: { from: '13:00', to: '15:00' } }),
+    ]);
   });
 
   describe('bad input (the README table): a clear 4xx problem, never a 5xx', () => {

@@ -1,5 +1,6 @@
 import { callbackStreamId, complaintStreamId, fromRecordedEvent, type StoredEvent } from '@rapport/contracts';
 import type { Projection, Sql } from '@rapport/projections';
+import { followUpCallbackId } from '../case/decide';
 import { fold, type CaseEvent } from '../case/state';
 import { computeClocks, type SlaClock } from '../sla/clocks';
 import type { SlaPolicy } from '../sla/policy';
@@ -88,6 +89,7 @@ export function casesProjection(policy: SlaPolicy): Projection<StoredEvent> {
             breachable         jsonb NOT NULL,
             clocks             jsonb NOT NULL,
             feedback_requested boolean NOT NULL,
+            follow_up_id       text,
             first_response_met boolean,
             first_response_business_min int,
             first_response_calendar_min int,
@@ -102,7 +104,8 @@ export function casesProjection(policy: SlaPolicy): Projection<StoredEvent> {
           CREATE INDEX ON ${schema}.cases (assignee_id, due_sort, case_id);
           CREATE INDEX ON ${schema}.cases (customer_id);
           CREATE INDEX ON ${schema}.cases (opened_at);
-          CREATE INDEX ON ${schema}.cases (next_breach_at) WHERE next_breach_at IS NOT NULL;`,
+          CREATE INDEX ON ${schema}.cases (next_breach_at) WHERE next_breach_at IS NOT NULL;
+          CREATE INDEX ON ${schema}.cases (follow_up_id) WHERE follow_up_id IS NOT NULL;`,
       },
       {
         name: 'case_events',
@@ -252,7 +255,7 @@ const later = (event: StoredEvent, row: Record<string, unknown>) =>
 
 const CASE_COLUMNS = `case_id text, kind text, source_id text, customer_id text, status text, severity text, category text, channel text, reason text,
   assignee_id text, escalation_level int, flags jsonb, opened_at timestamptz, closed_at timestamptz, due_at timestamptz, due_metric text, due_sort timestamptz,
-  breached boolean, next_breach_at timestamptz, breachable jsonb, clocks jsonb, feedback_requested boolean, first_response_met boolean,
+  breached boolean, next_breach_at timestamptz, breachable jsonb, clocks jsonb, feedback_requested boolean, follow_up_id text, first_response_met boolean,
   first_response_business_min int, first_response_calendar_min int, resolution_met boolean, resolution_business_min int, resolution_calendar_min int, state jsonb`;
 const CASE_COLUMN_NAMES = CASE_COLUMNS.split(',').map((column) => column.trim().split(/\s+/)[0]);
 
@@ -289,6 +292,8 @@ export function caseRow(caseId: string, events: readonly CaseEvent[], policy: Sl
     breachable: clocks.breachable,
     clocks,
     feedback_requested: state.feedbackRequested,
+    // The callback a follow_up_needed outcome owes; the scheduler opens it if nobody has.
+    follow_up_id: state.kind === 'callback' && state.outcome === 'follow_up_needed' && state.phone ? followUpCallbackId(state.caseId ?? '') : null,
     first_response_met: firstResponse?.met ?? null,
     first_response_business_min: firstResponse?.businessMinutes ?? null,
     first_response_calendar_min: firstResponse?.calendarMinutes ?? null,

@@ -1,8 +1,8 @@
 import { streamIdFor, toStoredEvent, type RapportEvent } from '@rapport/contracts';
 import type { EventStore } from '@rapport/event-store';
 import type { Database } from '@rapport/projections';
-import { derivedId } from '../case/decide';
-import { FEEDBACK_SUBJECT } from '../case/state';
+import { decide, derivedId } from '../case/decide';
+import { FEEDBACK_SUBJECT, type CaseState } from '../case/state';
 import type { Clock } from '../commands/run-case-command';
 
 export interface SchedulerOptions {
@@ -16,6 +16,8 @@ export interface SchedulerOptions {
 export interface SchedulerRun {
   readonly breaches: number;
   readonly feedbackRequests: number;
+  /** Callbacks opened for follow_up_needed outcomes reported by outside systems (staff commands open theirs at once). */
+  readonly followUps: number;
 }
 
 /**
@@ -29,7 +31,7 @@ export class CasesScheduler {
 
   async runDue(): Promise<SchedulerRun> {
     const now = this.options.clock.now().toISOString();
-    return { breaches: await this.decideBreaches(now), feedbackRequests: await this.requestFeedback(now) };
+    return { breaches: await this.decideBreaches(now), feedbackRequests: await this.requestFeedback(now), followUps: await this.openFollowUps(now) };
   }
 
   private async decideBreaches(now: string): Promise<number> {
@@ -59,6 +61,26 @@ export class CasesScheduler {
       );
       const result = await this.options.store.append(row.case_id, events, 'any');
       appended += result.events.filter((event) => !event.duplicate).length;
+    }
+    return appended;
+  }
+
+  private async openFollowUps(now: string): Promise<number> {
+    const rows = await this.options.db.query<{ case_id: string; source_id: string; customer_id: string; follow_up_id: string; state: CaseState }>(
+      `SELECT c.case_id, c.source_id, c.customer_id, c.follow_up_id, c.state FROM cases.cases c
+        WHERE c.follow_up_id IS NOT NULL AND c.customer_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM cases.cases f WHERE f.case_id = 'callback-' || c.follow_up_id)
+        LIMIT $1`,
+      [this.options.batchSize ?? 1000],
+    );
+    let appended = 0;
+    for (const row of rows) {
+      const drafts = decide({ kind: 'complete', data: { outcome: 'follow_up_needed' } }, { ...row.state, status: 'scheduled' }, row.source_id, now);
+      const followUp = drafts.find((draft) => draft.type === 'CallbackRequested');
+      if (!followUp) continue;
+      const event = { id: derivedId('follow-up', row.case_id), type: followUp.type, version: 1, customerId: row.customer_id, occurredAt: now, source: 'cases', data: followUp.data } as RapportEvent;
+      const result = await this.options.store.append(`callback-${row.follow_up_id}`, [toStoredEvent(event, now)], 'any');
+      appended += result.events.filter((e) => !e.duplicate).length;
     }
     return appended;
   }
