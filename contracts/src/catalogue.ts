@@ -3,6 +3,7 @@ import { loyaltyEvents } from './loyalty';
 import type { RecordedEventInput, Stored } from './storage';
 import { orderEvents } from './orders';
 import { createEventRegistry, type EventUnion, type ParseResult } from './registry';
+import { segmentEvents } from './segments';
 import { CASES_DECISION_TYPES, serviceEvents } from './service';
 import { visitEvents } from './visits';
 
@@ -40,8 +41,10 @@ export function parseEvent(input: unknown): ParseResult<RapportEvent> {
   }
   if (result.ok || result.errors[0]?.path !== 'type') return result;
   const type = (input as { type: unknown }).type;
-  if (typeof type !== 'string' || !loyaltyCatalogue.isEventType(type)) return result;
-  return { ok: false, errors: [{ path: 'type', message: `${type} is decided by the loyalty service and cannot be emitted` }] };
+  if (typeof type !== 'string') return result;
+  if (loyaltyCatalogue.isEventType(type)) return { ok: false, errors: [{ path: 'type', message: `${type} is decided by the loyalty service and cannot be emitted` }] };
+  if (segmentCatalogue.isEventType(type)) return { ok: false, errors: [{ path: 'type', message: `${type} is decided by the segments service and cannot be emitted` }] };
+  return result;
 }
 
 /** Reads a stored event back at the latest version of its type. */
@@ -71,4 +74,27 @@ export function parseLoyaltyEvent(input: unknown): ParseResult<LoyaltyEvent> {
 /** Reads a stored loyalty event back at the latest version of its type. */
 export function fromRecordedLoyaltyEvent(recorded: RecordedEventInput): StoredLoyaltyEvent {
   return loyaltyCatalogue.fromRecordedEvent(recorded);
+}
+
+/** The segments service's own decisions, stored in `segment-<customerId>`; never accepted from emitters. */
+export const segmentCatalogue = createEventRegistry(segmentEvents);
+
+export type SegmentEventType = keyof typeof segmentEvents;
+export type SegmentEvent = EventUnion<typeof segmentEvents>;
+export type StoredSegmentEvent = Stored<SegmentEvent>;
+
+export const SEGMENT_EVENT_TYPES: readonly SegmentEventType[] = segmentCatalogue.types;
+
+export function isSegmentEventType(type: string): type is SegmentEventType {
+  return segmentCatalogue.isEventType(type);
+}
+
+/** Validates a segment event the segments service is about to append; never throws. */
+export function parseSegmentEvent(input: unknown): ParseResult<SegmentEvent> {
+  return segmentCatalogue.parseEvent(input);
+}
+
+/** Reads a stored segment event back at the latest version of its type. */
+export function fromRecordedSegmentEvent(recorded: RecordedEventInput): StoredSegmentEvent {
+  return segmentCatalogue.fromRecordedEvent(recorded);
 }

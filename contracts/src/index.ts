@@ -9,6 +9,14 @@ export {
   LOYALTY_EVENT_TYPES,
   loyaltyCatalogue,
   parseLoyaltyEvent,
+  fromRecordedSegmentEvent,
+  isSegmentEventType,
+  parseSegmentEvent,
+  SEGMENT_EVENT_TYPES,
+  segmentCatalogue,
+  type SegmentEvent,
+  type SegmentEventType,
+  type StoredSegmentEvent,
   type LoyaltyEvent,
   type LoyaltyEventOf,
   type LoyaltyEventType,
@@ -40,6 +48,8 @@ export * as customer from './customer';
 export * as loyalty from './loyalty';
 export { loyaltyStreamId } from './loyalty';
 export * as orders from './orders';
+export * as segments from './segments';
+export { segmentStreamId } from './segments';
 export * as service from './service';
 export { callbackStreamId, complaintStreamId } from './service';
 export * as visits from './visits';

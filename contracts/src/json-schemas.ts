@@ -1,16 +1,28 @@
 import { z } from 'zod';
-import { catalogue, EVENT_TYPES, LOYALTY_EVENT_TYPES, loyaltyCatalogue, type EventType, type LoyaltyEventType } from './catalogue';
+import {
+  catalogue,
+  EVENT_TYPES,
+  LOYALTY_EVENT_TYPES,
+  loyaltyCatalogue,
+  SEGMENT_EVENT_TYPES,
+  segmentCatalogue,
+  type EventType,
+  type LoyaltyEventType,
+  type SegmentEventType,
+} from './catalogue';
 import type { CatalogueEntry } from './registry';
 
 export type JsonSchema = Record<string, unknown>;
+
+export type PublishedEventType = EventType | LoyaltyEventType | SegmentEventType;
 
 /** The Kafka topic every customer event is published to. */
 export const KAFKA_TOPIC = 'rapport.customer-events.v1';
 
 const KAFKA_BINDING_VERSION = '0.5.0';
 
-/** Every type the relay can publish: emitted customer facts and the loyalty service's decisions. */
-export const PUBLISHED_EVENT_TYPES: readonly (EventType | LoyaltyEventType)[] = [...EVENT_TYPES, ...LOYALTY_EVENT_TYPES];
+/** Every type the relay can publish: emitted customer facts and the loyalty and segments services' decisions. */
+export const PUBLISHED_EVENT_TYPES: readonly PublishedEventType[] = [...EVENT_TYPES, ...LOYALTY_EVENT_TYPES, ...SEGMENT_EVENT_TYPES];
 
 /** JSON Schema of the full envelope of one version of one type, as emitters send it. */
 export function eventJsonSchema(
@@ -28,13 +40,13 @@ export function eventJsonSchema(
 }
 
 /** JSON Schema (draft 2020-12) of every event type at its latest version. */
-export function jsonSchemas(): Record<EventType | LoyaltyEventType, JsonSchema> {
+export function jsonSchemas(): Record<PublishedEventType, JsonSchema> {
   return Object.fromEntries(
     PUBLISHED_EVENT_TYPES.map((type) => {
       const entry = requiredEntry(type);
       return [type, eventJsonSchema(entry, entry.latest)];
     }),
-  ) as Record<EventType | LoyaltyEventType, JsonSchema>;
+  ) as Record<PublishedEventType, JsonSchema>;
 }
 
 // On Kafka an event is always at the latest version, and Rapport adds when it received it.
@@ -128,8 +140,8 @@ export function asyncApiDocument(): JsonSchema {
   };
 }
 
-export function requiredEntry(type: EventType | LoyaltyEventType): CatalogueEntry {
-  const entry = catalogue.entry(type) ?? loyaltyCatalogue.entry(type);
+export function requiredEntry(type: PublishedEventType): CatalogueEntry {
+  const entry = catalogue.entry(type) ?? loyaltyCatalogue.entry(type) ?? segmentCatalogue.entry(type);
   if (!entry) throw new Error(`${type} is listed but has no catalogue entry`);
   return entry;
 }
