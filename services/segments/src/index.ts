@@ -19,7 +19,7 @@ export {
   type GammaGammaFit,
   type SpendSummary,
 } from './value-model/gamma-gamma';
-export { lifetimeValue, type LifetimeValue, type LifetimeValueOptions } from './value-model/lifetime-value';
+export { discountedPurchases, lifetimeValue, type LifetimeValue, type LifetimeValueOptions } from './value-model/lifetime-value';
 export { calibrationSummary, type CalibrationSummary, type Purchase } from './value-model/repeat-summary';
 export { BOUNDARY_ZERO, BOUNDARY_INFINITY, type BoundaryFlag } from './value-model/maximum-likelihood';
 export { parseInstant, DAY_MS, WEEK_MS } from './instants';

@@ -18,6 +18,24 @@ export interface LifetimeValue {
 }
 
 /**
+ * Σ_{m=1..M} (E[Y(m·w)] − E[Y((m−1)·w)]) / (1 + d)^m: the discounted purchases CLV multiplies by
+ * the expected spend per purchase. It depends on (x, t_x, T) only, so customers sharing a summary
+ * share it. Null when the BG/NBD forecast is not defined.
+ */
+export function discountedPurchases(bgNbd: BgNbdParameters, summary: RepeatSummary, options: LifetimeValueOptions = {}): { discounted: number; purchases: number } | null {
+  const { months = 12, monthlyDiscountRate = 0.01, weeksPerMonth = 365.25 / 12 / 7 } = options;
+  let discounted = 0;
+  let before = 0;
+  for (let month = 1; month <= months; month++) {
+    const cumulative = expectedPurchases(bgNbd, summary, month * weeksPerMonth);
+    if (cumulative === null) return null;
+    discounted += Math.max(0, cumulative - before) / (1 + monthlyDiscountRate) ** month;
+    before = cumulative;
+  }
+  return Number.isFinite(discounted) ? { discounted, purchases: before } : null;
+}
+
+/**
  * CLV = Σ_{m=1..M} E[purchases in month m] × E[spend per purchase] / (1 + d)^m, where month m's
  * purchases are E[Y(m·w)] − E[Y((m−1)·w)] from the BG/NBD forecast and the spend is Gamma-Gamma's.
  */
@@ -27,15 +45,9 @@ export function lifetimeValue(
   summary: RepeatSummary & { zbar: number },
   options: LifetimeValueOptions = {},
 ): LifetimeValue {
-  const { months = 12, monthlyDiscountRate = 0.01, weeksPerMonth = 365.25 / 12 / 7 } = options;
   const spend = expectedAverageSpend(gammaGamma, summary);
-  let value = 0;
-  let before = 0;
-  for (let month = 1; month <= months; month++) {
-    const cumulative = expectedPurchases(bgNbd, summary, month * weeksPerMonth);
-    if (cumulative === null) return { value: null, expectedPurchases: null, expectedAverageSpend: spend };
-    value += (Math.max(0, cumulative - before) * (spend ?? NaN)) / (1 + monthlyDiscountRate) ** month;
-    before = cumulative;
-  }
-  return { value: spend === null || !Number.isFinite(value) ? null : value, expectedPurchases: before, expectedAverageSpend: spend };
+  const forecast = discountedPurchases(bgNbd, summary, options);
+  if (forecast === null) return { value: null, expectedPurchases: null, expectedAverageSpend: spend };
+  const value = spend === null ? null : forecast.discounted * spend;
+  return { value: value === null || !Number.isFinite(value) ? null : value, expectedPurchases: forecast.purchases, expectedAverageSpend: spend };
 }
