@@ -120,7 +120,7 @@ describe('full recompute in SQL', () => {
         return summary ? [summary] : [];
       });
     const fit = fitBgNbd(summaries);
-    const model = snapshot.model.bgNbd as { parameters: Record<string, number>; logLikelihood: number; customers: number };
+    const model = snapshot.model.bgNbd as unknown as { parameters: Record<string, number>; logLikelihood: number; customers: number };
     expect(model.customers).toBe(summaries.length);
     expect(model.logLikelihood).toBeCloseTo(fit.logLikelihood, 6);
     expect(model.parameters.r).toBeCloseTo(fit.parameters.r, 6);

@@ -22,7 +22,7 @@ export interface SpendGroup {
 /** What a snapshot says about its models; `unavailable` says why a model could not be fitted. */
 export interface ModelReport {
   readonly timeUnit: 'weeks';
-  readonly bgNbd: (Omit<BgNbdFit, 'parameters'> & { parameters: BgNbdFit['parameters'] }) | { unavailable: string };
+  readonly bgNbd: BgNbdFit | { unavailable: string };
   /** γ and spend in major units of the base currency (minor units / 100). */
   readonly gammaGamma: (GammaGammaFit & { spendUnit: string }) | { unavailable: string };
   readonly predictionHorizonWeeks: number;
