@@ -1,4 +1,4 @@
-import type { StoredEvent, StoredLoyaltyEvent } from './catalogue';
+import type { StoredEvent, StoredLoyaltyEvent, StoredSegmentEvent } from './catalogue';
 
 
 /**
@@ -18,7 +18,7 @@ export interface VisitorLink {
 }
 
 /** The claim an event makes, if it is a registration naming a visitor. */
-export function visitorLinkOf(event: StoredEvent | StoredLoyaltyEvent): VisitorLink | undefined {
+export function visitorLinkOf(event: StoredEvent | StoredLoyaltyEvent | StoredSegmentEvent): VisitorLink | undefined {
   if (event.type !== 'CustomerRegistered' || event.customerId === undefined || !event.data.previousAnonymousId) return undefined;
   return { anonymousId: event.data.previousAnonymousId, customerId: event.customerId, position: event.position, eventId: event.id };
 }

@@ -1,4 +1,4 @@
-import { streamIdFor, toStoredEvent, type StoredEvent, type StoredLoyaltyEvent } from '@rapport/contracts';
+import { streamIdFor, toStoredEvent, type StoredEvent, type StoredLoyaltyEvent, type StoredSegmentEvent } from '@rapport/contracts';
 import { createPostgresEventStore, type PostgresEventStore, type RecordedEvent } from '@rapport/event-store';
 import { poolDatabase, ProjectionRuntime, type EventSource, type Projection } from '@rapport/projections';
 import { createTestDatabase, type TestDatabase } from '@rapport/testing';
@@ -56,13 +56,13 @@ function pausingAt(eventId: string) {
   let resume!: () => void;
   const gate = new Promise<void>((resolve) => (resume = resolve));
   const reached: Promise<void>[] = [];
-  const projections = TIMELINE_PROJECTIONS.map((projection): Projection<StoredEvent | StoredLoyaltyEvent> => {
+  const projections = TIMELINE_PROJECTIONS.map((projection): Projection<StoredEvent | StoredLoyaltyEvent | StoredSegmentEvent> => {
     let signal!: () => void;
     reached.push(new Promise<void>((resolve) => (signal = resolve)));
     return {
       ...projection,
       async apply(context, events) {
-        await (projection as Projection<StoredEvent | StoredLoyaltyEvent>).apply(context, events);
+        await (projection as Projection<StoredEvent | StoredLoyaltyEvent | StoredSegmentEvent>).apply(context, events);
         if (events.some((event) => event.id === eventId)) {
           signal();
           await gate;
@@ -100,7 +100,7 @@ describe('two pods writing one customer from two partitions', () => {
   }
 
   /** A pod: its own pool (named, so a test can see it wait on a lock) and runtime. */
-  function pod(name: string, projections: readonly Projection<StoredEvent | StoredLoyaltyEvent>[], source: ListSource) {
+  function pod(name: string, projections: readonly Projection<StoredEvent | StoredLoyaltyEvent | StoredSegmentEvent>[], source: ListSource) {
     const own = new Pool({ connectionString: database.url, max: 2, application_name: name });
     const runtime = new ProjectionRuntime({ db: poolDatabase(own), projections, source });
     return {

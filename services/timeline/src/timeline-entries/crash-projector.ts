@@ -1,4 +1,4 @@
-import type { StoredEvent, StoredLoyaltyEvent } from '@rapport/contracts';
+import type { StoredEvent, StoredLoyaltyEvent, StoredSegmentEvent } from '@rapport/contracts';
 import { createPostgresEventStore } from '@rapport/event-store';
 import { poolDatabase, ProjectionRuntime, storeSource, type Projection } from '@rapport/projections';
 import { Pool } from 'pg';
@@ -17,12 +17,12 @@ async function main(): Promise<void> {
   const [databaseUrl, crashAtBatch] = process.argv.slice(2);
   const store = await createPostgresEventStore({ connectionString: databaseUrl, poolSize: 2 });
   const pool = new Pool({ connectionString: databaseUrl, max: 4 });
-  const projections = TIMELINE_PROJECTIONS.map((projection): Projection<StoredEvent | StoredLoyaltyEvent> => {
+  const projections = TIMELINE_PROJECTIONS.map((projection): Projection<StoredEvent | StoredLoyaltyEvent | StoredSegmentEvent> => {
     let batches = 0;
     return {
       ...projection,
       async apply(context, events) {
-        await (projection as Projection<StoredEvent | StoredLoyaltyEvent>).apply(context, events);
+        await (projection as Projection<StoredEvent | StoredLoyaltyEvent | StoredSegmentEvent>).apply(context, events);
         if (++batches === Number(crashAtBatch)) {
           const [{ count }] = await context.tx.query<{ count: string }>(`SELECT ${WRITTEN[projection.name].replaceAll('%s', context.schema)} AS count`);
           process.send?.({ projection: projection.name, written: Number(count) });

@@ -2,11 +2,15 @@ import {
   EVENT_TYPES,
   fromRecordedEvent,
   fromRecordedLoyaltyEvent,
+  fromRecordedSegmentEvent,
   isLoyaltyEventType,
+  isSegmentEventType,
   LOYALTY_EVENT_TYPES,
+  SEGMENT_EVENT_TYPES,
   visitorLinkOf,
   type StoredEvent,
   type StoredLoyaltyEvent,
+  type StoredSegmentEvent,
   type VisitorLink,
 } from '@rapport/contracts';
 import type { Projection, Sql } from '@rapport/projections';
@@ -41,12 +45,12 @@ export const ENTRY_COLUMNS = [
  * naming one visitor, the registration with the lower position wins (contracts' identity
  * rule), even when it arrives second.
  */
-export const timelineProjection: Projection<StoredEvent | StoredLoyaltyEvent> = {
+export const timelineProjection: Projection<StoredEvent | StoredLoyaltyEvent | StoredSegmentEvent> = {
   name: 'timeline',
   version: 2,
   schema: 'timeline',
-  // Loyalty decisions show up in the customer's timeline too.
-  eventTypes: [...EVENT_TYPES, ...LOYALTY_EVENT_TYPES],
+  // Loyalty and segment decisions show up in the customer's timeline too.
+  eventTypes: [...EVENT_TYPES, ...LOYALTY_EVENT_TYPES, ...SEGMENT_EVENT_TYPES],
   tables: [
     {
       name: 'entries',
@@ -93,7 +97,8 @@ export const timelineProjection: Projection<StoredEvent | StoredLoyaltyEvent> = 
       create: (schema) => `CREATE TABLE ${schema}.visitors (anonymous_id text PRIMARY KEY, customer_id text, position bigint)`,
     },
   ],
-  decode: (event) => (isLoyaltyEventType(event.type) ? fromRecordedLoyaltyEvent(event) : fromRecordedEvent(event)),
+  decode: (event) =>
+    isLoyaltyEventType(event.type) ? fromRecordedLoyaltyEvent(event) : isSegmentEventType(event.type) ? fromRecordedSegmentEvent(event) : fromRecordedEvent(event),
   async apply({ tx, schema, live }, events) {
     const links = events.map(visitorLinkOf).filter((link): link is VisitorLink => link !== undefined);
     const visitors = events.flatMap((event) => (event.anonymousId !== undefined ? [event.anonymousId] : []));
@@ -122,7 +127,7 @@ const insertRefs = (schema: string, entries: string) => `
         WHERE e.customer_id IS NOT NULL
        ON CONFLICT DO NOTHING`;
 
-async function insertEntries(tx: Sql, schema: string, live: boolean, events: readonly (StoredEvent | StoredLoyaltyEvent)[]): Promise<void> {
+async function insertEntries(tx: Sql, schema: string, live: boolean, events: readonly (StoredEvent | StoredLoyaltyEvent | StoredSegmentEvent)[]): Promise<void> {
   const rows = events.map((event) => {
     const details = entryDetails(event);
     return {

@@ -1,5 +1,6 @@
-import { isLoyaltyEventType, type LoyaltyEvent, type RapportEvent } from '@rapport/contracts';
+import { isLoyaltyEventType, isSegmentEventType, type LoyaltyEvent, type RapportEvent, type SegmentEvent } from '@rapport/contracts';
 import { loyaltyEntryDetails } from './loyalty-summaries';
+import { segmentEntryDetails } from './segment-summaries';
 
 /** What one event contributes to a timeline entry besides its envelope. */
 export interface EntryDetails {
@@ -47,8 +48,9 @@ function same(summary: string, rest: Omit<EntryDetails, 'summary' | 'publicSumma
 const NO_AMOUNT = { amount: null, currency: null } as const;
 
 /** The timeline's reading of one event: a pure function of the event, so rebuilds give the same rows. */
-export function entryDetails(event: RapportEvent | LoyaltyEvent): EntryDetails {
+export function entryDetails(event: RapportEvent | LoyaltyEvent | SegmentEvent): EntryDetails {
   if (isLoyaltyEventType(event.type)) return loyaltyEntryDetails(event as LoyaltyEvent);
+  if (isSegmentEventType(event.type)) return segmentEntryDetails(event as SegmentEvent);
   event = event as RapportEvent;
   switch (event.type) {
     case 'CustomerRegistered': {
