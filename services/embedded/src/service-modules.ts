@@ -4,6 +4,7 @@ import type { PostgresEventStore } from '@rapport/event-store';
 import { IngestModule } from '@rapport/ingest';
 import { loadLoyaltyConfig, loadRules, LoyaltyModule } from '@rapport/loyalty';
 import type { Logger } from '@rapport/platform';
+import { loadSegmentsConfig, SegmentsModule, settingsOf } from '@rapport/segments';
 import { TimelineModule } from '@rapport/timeline';
 
 /** What the embedded process hands every service module it mounts. */
@@ -24,6 +25,7 @@ export const MOUNTED_APIS: readonly { readonly path: string; readonly what: stri
   { path: '/v1/complaints', what: 'staff actions on complaints (respond, escalate, assign, resolve, reopen)' },
   { path: '/v1/callbacks', what: 'staff actions on callbacks (schedule, complete, cancel)' },
   { path: '/v1/service/metrics', what: 'SLA attainment, response percentiles, CSAT and NPS' },
+  { path: '/v1/segments', what: 'RFM segments, movements, value models and their validation; /v1/customers/{id}/segment' },
   { path: '/v1/admin/projections', what: 'projection status, rebuild, verify, parked events' },
 ];
 
@@ -37,6 +39,7 @@ export function serviceModules(services: EmbeddedServices): DynamicModule[] {
   const loyalty = loadLoyaltyConfig();
   // Likewise the SLA policy: a bad file names the path that is wrong.
   const cases = loadCasesConfig();
+  const segments = loadSegmentsConfig();
   return [
     IngestModule.register({ store: services.store }),
     // One database: the profile's open complaints and pending callbacks are read from the cases model.
@@ -54,6 +57,13 @@ export function serviceModules(services: EmbeddedServices): DynamicModule[] {
       logger: services.logger,
       policy: loadPolicy(cases.CASES_SLA_POLICY_FILE),
       schedulerIntervalMs: cases.CASES_SCHEDULER_INTERVAL_MS,
+    }),
+    SegmentsModule.register({
+      store: services.store,
+      databaseUrl: services.databaseUrl,
+      logger: services.logger,
+      settings: settingsOf(segments),
+      recomputeIntervalMs: segments.SEGMENTS_RECOMPUTE_INTERVAL_MS,
     }),
   ];
 }

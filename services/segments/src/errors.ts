@@ -1,4 +1,4 @@
-import { IllegalStateError, ValidationError } from '@rapport/platform';
+import { IllegalStateError, NotFoundError, ValidationError } from '@rapport/platform';
 
 export { ValidationError };
 
@@ -13,5 +13,25 @@ export class InsufficientDataError extends IllegalStateError {
 export class InvalidInstantError extends ValidationError {
   constructor(path: string, value: string) {
     super([{ path, message: `'${value}' is not an ISO-8601 instant` }]);
+  }
+}
+
+/** A query field that cannot be read; `path` names it. */
+export class InvalidInputError extends ValidationError {
+  constructor(path: string, message: string) {
+    super([{ path, message }]);
+  }
+}
+
+/** No full recompute has been stored at or before the instant asked about. */
+export class NoSnapshotError extends NotFoundError {
+  constructor(asOf: string) {
+    super(`No segment snapshot at or before ${asOf}: run \`rapport segments recompute --as-of ${asOf}\` (or POST /v1/segments/recomputes) first.`);
+  }
+}
+
+export class CustomerNotInSnapshotError extends NotFoundError {
+  constructor(customerId: string, asOf: string) {
+    super(`Customer '${customerId}' has no facts in the segment snapshot of ${asOf}.`);
   }
 }
