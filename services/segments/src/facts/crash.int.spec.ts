@@ -1,0 +1,65 @@
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
+import { streamIdFor, toStoredEvent } from '@rapport/contracts';
+import { createPostgresEventStore, type PostgresEventStore } from '@rapport/event-store';
+import { poolDatabase, ProjectionRuntime, storeSource } from '@rapport/projections';
+import { createTestDatabase, type TestDatabase } from '@rapport/testing';
+import { Pool } from 'pg';
+import { DEFAULT_SETTINGS } from '../config';
+import { orderPlaced, type Fact } from '../segments-test-kit';
+import { factsProjection } from './projection';
+
+const CUSTOMERS = 10;
+const ORDERS_PER_CUSTOMER = 20;
+
+function facts(): Fact[] {
+  const list: Fact[] = [];
+  for (let n = 0; n < ORDERS_PER_CUSTOMER; n++)
+    for (let c = 0; c < CUSTOMERS; c++) list.push(orderPlaced(`crash-${c}`, `o-${c}-${n}`, new Date(Date.UTC(2011, 0, 1 + n, c)).toISOString(), 1000 + c));
+  return list;
+}
+
+describe('segments facts projection killed before its commit', () => {
+  let database: TestDatabase;
+  let store: PostgresEventStore;
+  let pool: Pool;
+
+  beforeAll(async () => {
+    database = await createTestDatabase('segments_crash');
+    store = await createPostgresEventStore({ connectionString: database.url, poolSize: 2 });
+    pool = new Pool({ connectionString: database.url, max: 4 });
+    for (const fact of facts()) await store.append(streamIdFor(fact), [toStoredEvent(fact, fact.occurredAt)]);
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+    await database.drop();
+  });
+
+  it('counts every order exactly once after a restart: the same totals, not only the same rows', async () => {
+    const child = fork(join(__dirname, 'crash-projector.ts'), [database.url, '3'], { execArgv: ['-r', '@swc-node/register'], stdio: 'inherit' });
+    const counted = await new Promise<number>((resolve, reject) => {
+      child.once('message', (message) => resolve((message as { orders: number }).orders));
+      child.once('exit', (code) => reject(new Error(`projector exited (${code}) before reaching the crash point`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    // Three batches of 50 were counted inside the dying transaction; two were committed.
+    expect(counted).toBe(150);
+
+    const runtime = new ProjectionRuntime({ db: poolDatabase(pool), projections: [factsProjection(DEFAULT_SETTINGS)], source: storeSource(store, { batchSize: 50 }) });
+    await runtime.start();
+    await runtime.settled();
+    await runtime.stop();
+
+    const totals = await pool.query<{ customer_id: string; orders: string; spend: string }>('SELECT customer_id, orders, spend FROM segments.customers ORDER BY customer_id');
+    expect(totals.rows).toHaveLength(CUSTOMERS);
+    for (const row of totals.rows) {
+      const c = Number(row.customer_id.slice('crash-'.length));
+      expect({ id: row.customer_id, orders: Number(row.orders), spend: Number(row.spend) }).toEqual({ id: row.customer_id, orders: ORDERS_PER_CUSTOMER, spend: ORDERS_PER_CUSTOMER * (1000 + c) });
+    }
+    const [{ count }] = (await pool.query<{ count: string }>("SELECT count(*) FROM segments.facts WHERE kind = 'order'")).rows;
+    expect(Number(count)).toBe(CUSTOMERS * ORDERS_PER_CUSTOMER);
+  });
+});
