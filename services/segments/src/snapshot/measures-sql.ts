@@ -60,10 +60,18 @@ export const MODEL_GROUPS_SQL = `
   SELECT x, last_day - first_day AS tx_days, first_day, count(*)::int AS customers
     FROM seg_measures WHERE NOT excluded AND x IS NOT NULL GROUP BY 1, 2, 3`;
 
-/** Distinct (x, repeat spend) of the customers with repeat purchases, for Gamma-Gamma. */
+// A deterministic sample of the customers (every customer when $1 = 1): hash of the id modulo $1.
+const SAMPLE = `(hashtext(customer_id) & 2147483647) % $1::int = 0`;
+
+/** The same for the fit, on a sample of the customers when the population is large. */
+export const FIT_GROUPS_SQL = `
+  SELECT x, last_day - first_day AS tx_days, first_day, count(*)::int AS customers
+    FROM seg_measures WHERE NOT excluded AND x IS NOT NULL AND ${SAMPLE} GROUP BY 1, 2, 3`;
+
+/** Distinct (x, repeat spend) of the (sampled) customers with repeat purchases, for Gamma-Gamma. */
 export const SPEND_GROUPS_SQL = `
   SELECT x, repeat_value, count(*)::int AS customers
-    FROM seg_measures WHERE NOT excluded AND x > 0 AND repeat_value > 0 GROUP BY 1, 2`;
+    FROM seg_measures WHERE NOT excluded AND x > 0 AND repeat_value > 0 AND ${SAMPLE} GROUP BY 1, 2`;
 
 const segmentCase = (r: string, f: string) =>
   `CASE ${SEGMENT_RULES.map((rule) => `WHEN ${r} BETWEEN ${rule.r[0]} AND ${rule.r[1]} AND ${f} BETWEEN ${rule.f[0]} AND ${rule.f[1]} THEN '${rule.segment}'`).join(' ')} END`;

@@ -1,6 +1,9 @@
 import type { Database } from '@rapport/projections';
 import type { SegmentSettings } from '../config';
-import { BOUNDARIES_SQL, INSERT_SNAPSHOT_CUSTOMERS_SQL, MEASURES_SQL, MODEL_GROUPS_SQL, SPEND_GROUPS_SQL } from './measures-sql';
+import { BOUNDARIES_SQL, FIT_GROUPS_SQL, INSERT_SNAPSHOT_CUSTOMERS_SQL, MEASURES_SQL, MODEL_GROUPS_SQL, SPEND_GROUPS_SQL } from './measures-sql';
+
+/** Above this many modelled customers the fit runs on a deterministic sample of about this size. */
+export const FIT_SAMPLE_CUSTOMERS = 10_000;
 import { SNAPSHOT_SCHEMA } from './schema';
 import { fitModels, type ModelReport } from './value-models';
 
@@ -38,13 +41,20 @@ export async function recomputeSnapshot(db: Database, settings: SegmentSettings,
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${SNAPSHOT_SCHEMA}.recompute`]);
     await tx.query(MEASURES_SQL, [asOf, costs.perComplaint, costs.perCallback, growth.windowDays]);
     await tx.query('ANALYZE seg_measures');
-    const groups = await tx.query<{ x: number; tx_days: number; first_day: number; customers: number }>(MODEL_GROUPS_SQL);
-    const spendGroups = await tx.query<{ x: number; repeat_value: string; customers: number }>(SPEND_GROUPS_SQL);
+    type GroupRow = { x: number; tx_days: number; first_day: number; customers: number };
+    const toGroup = (g: GroupRow) => ({ x: g.x, txDays: g.tx_days, firstDay: g.first_day, customers: g.customers });
+    const groups = (await tx.query<GroupRow>(MODEL_GROUPS_SQL)).map(toGroup);
+    const modelled = groups.reduce((sum, g) => sum + g.customers, 0);
+    const modulus = Math.max(1, Math.ceil(modelled / FIT_SAMPLE_CUSTOMERS));
+    const fitGroups = modulus === 1 ? groups : (await tx.query<GroupRow>(FIT_GROUPS_SQL, [modulus])).map(toGroup);
+    const spendGroups = await tx.query<{ x: number; repeat_value: string; customers: number }>(SPEND_GROUPS_SQL, [modulus]);
     const models = fitModels(
-      groups.map((g) => ({ x: g.x, txDays: g.tx_days, firstDay: g.first_day, customers: g.customers })),
+      groups,
+      fitGroups,
       spendGroups.map((g) => ({ x: g.x, repeatValue: Number(g.repeat_value), customers: g.customers })),
       asOfMs,
       settings.baseCurrency,
+      { modulus, customers: fitGroups.reduce((sum, g) => sum + g.customers, 0) },
     );
     await tx.query(
       `CREATE TEMP TABLE seg_cells ON COMMIT DROP AS

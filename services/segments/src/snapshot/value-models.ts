@@ -22,6 +22,8 @@ export interface SpendGroup {
 /** What a snapshot says about its models; `unavailable` says why a model could not be fitted. */
 export interface ModelReport {
   readonly timeUnit: 'weeks';
+  /** Set when the models were fitted on a deterministic sample of a large population (predictions still cover everyone). */
+  readonly sample: { customers: number; rule: string } | null;
   readonly bgNbd: BgNbdFit | { unavailable: string };
   /** γ and spend in major units of the base currency (minor units / 100). */
   readonly gammaGamma: (GammaGammaFit & { spendUnit: string }) | { unavailable: string };
@@ -64,11 +66,22 @@ export interface FittedModels {
   readonly spend: { p: number; q: number; gammaMinor: number } | null;
 }
 
-export function fitModels(groups: readonly ModelGroup[], spendGroups: readonly SpendGroup[], asOfMs: number, baseCurrency: string): FittedModels {
+/**
+ * Fits on `fitGroups` (all customers, or a deterministic sample of a large population) and
+ * predicts for every group of `groups`.
+ */
+export function fitModels(
+  groups: readonly ModelGroup[],
+  fitGroups: readonly ModelGroup[],
+  spendGroups: readonly SpendGroup[],
+  asOfMs: number,
+  baseCurrency: string,
+  sample: { modulus: number; customers: number },
+): FittedModels {
   let bgNbd: BgNbdFit | undefined;
   let bgNbdReport: ModelReport['bgNbd'];
   try {
-    bgNbd = fitBgNbd(expand(groups, (i) => summaryOf(groups[i], asOfMs)));
+    bgNbd = fitBgNbd(expand(fitGroups, (i) => summaryOf(fitGroups[i], asOfMs)));
     bgNbdReport = bgNbd;
   } catch (error) {
     if (!(error instanceof InsufficientDataError)) throw error;
@@ -100,7 +113,10 @@ export function fitModels(groups: readonly ModelGroup[], spendGroups: readonly S
       })
     : [];
   return {
-    report: { timeUnit: 'weeks', bgNbd: bgNbdReport, gammaGamma: gammaGammaReport, predictionHorizonWeeks: HORIZON_WEEKS, predictions: predictionsNote(bgNbd, gammaGamma), clv: { months: 12, monthlyDiscountRate: 0.01 } },
+    report: {
+      timeUnit: 'weeks',
+      sample: sample.modulus === 1 ? null : { customers: sample.customers, rule: `hashtext(customer_id) mod ${sample.modulus} = 0` },
+      bgNbd: bgNbdReport, gammaGamma: gammaGammaReport, predictionHorizonWeeks: HORIZON_WEEKS, predictions: predictionsNote(bgNbd, gammaGamma), clv: { months: 12, monthlyDiscountRate: 0.01 } },
     cells,
     spend: gammaGamma && gammaGamma.boundary.length === 0 ? { p: gammaGamma.parameters.p, q: gammaGamma.parameters.q, gammaMinor: gammaGamma.parameters.gamma * 100 } : null,
   };
