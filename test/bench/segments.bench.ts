@@ -132,7 +132,8 @@ async function main(): Promise<void> {
     say(`full recompute as of ${AS_OF} …`);
     peakRss = process.memoryUsage().rss;
     const started = performance.now();
-    const snapshot = await recomputeSnapshot(poolDatabase(pool), DEFAULT_SETTINGS, AS_OF);
+    const phases: [string, number][] = [];
+    const snapshot = await recomputeSnapshot(poolDatabase(pool), DEFAULT_SETTINGS, AS_OF, undefined, (name, ms) => phases.push([name, ms]));
     const recomputeSeconds = (performance.now() - started) / 1000;
     const recomputeRss = peakRss;
 
@@ -157,6 +158,7 @@ async function main(): Promise<void> {
       `\n${fmt(orders)} synthetic orders; BG/NBD fitted on ${snapshot.model.sample ? `a sample of ${fmt(snapshot.model.sample.customers)}` : 'all'} customers` +
         ` (${bgNbd.parameters ? Object.entries(bgNbd.parameters).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ') : 'not fitted'}); predictions: ${snapshot.model.predictions}.`,
     );
+    console.log(`recompute phases: ${phases.map(([name, ms]) => `${name} ${fmt(ms / 1000, 1)} s`).join(', ')}`);
     await store.close();
     await pool.end();
   } finally {

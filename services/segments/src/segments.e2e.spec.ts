@@ -105,6 +105,7 @@ describe('segments API', () => {
   });
 
   it('explains a score and an exclusion by consent', async () => {
+    await segments.projections.settled();
     const vip = await call('GET', `/v1/customers/vip/segment?asOf=${T2}`, 'analyst');
     expect(vip.body).toMatchObject({
       segment: 'cant_lose',
@@ -112,6 +113,8 @@ describe('segments API', () => {
       explanation: { rule: { segment: 'cant_lose', pattern: '[1-2]5' }, scored: 10 },
     });
     expect(vip.body.explanation.formula).toContain('ceil(5 × rank / n)');
+    // The live totals count the retention callback the move requested, before any recompute.
+    expect(vip.body.live).toMatchObject({ orders: 6, netSpend: 300_000, callbacks: 1, lastOrderAt: '2011-03-01T10:00:00.000Z' });
     expect(vip.body.explanation.boundaries.r[0]).toEqual({ score: 1, lowest: 10, highest: 274 });
     const excluded = await call('GET', `/v1/customers/private/segment?asOf=${T2}`, 'analyst');
     expect(excluded.body).toMatchObject({ excluded: true, segment: null });

@@ -196,6 +196,7 @@ export async function customerSegment(db: Sql, snapshot: SnapshotRow, basis: Bas
     };
   }
   const scores = row.r === null ? null : { r: row.r as number, f: row.f as number, m: row.m as number };
+  const live = await liveMeasures(db, customerId);
   const rule = scores ? SEGMENT_RULES.find((candidate) => candidate.segment === row.segment) : undefined;
   const netValue = Number(row.net_value);
   return {
@@ -207,6 +208,7 @@ export async function customerSegment(db: Sql, snapshot: SnapshotRow, basis: Bas
     measures: { recencyDays: row.recency_days, frequency: row.frequency, monetary: Number(row.monetary), costToServe: Number(row.cost_to_serve), netValue },
     flags: { negativeValue: netValue < 0, growing: row.growing as boolean, topNetValueQuintile: row.net_value_score === 5 },
     growth: { recent: Number(row.growth_recent), previous: Number(row.growth_previous) },
+    live,
     model: {
       x: row.x,
       tx: row.tx,
@@ -222,5 +224,24 @@ export async function customerSegment(db: Sql, snapshot: SnapshotRow, basis: Bas
       boundaries: snapshot.boundaries,
       rule: rule ? { segment: rule.segment, pattern: rule.pattern, r: rule.r, f: rule.f } : { segment: 'prospect', pattern: 'no order by this instant' },
     },
+  };
+}
+
+/**
+ * The customer's totals now, kept by the projection as events arrive (the incremental part): they
+ * move before the next full recompute moves the scores. Null when the customer has withdrawn
+ * profiling consent since.
+ */
+async function liveMeasures(db: Sql, customerId: string) {
+  const [row] = await db.query<Record<string, string | Date | boolean | null>>('SELECT * FROM segments.customers WHERE customer_id = $1', [customerId]);
+  if (!row || row.profiling_granted === false) return null;
+  return {
+    lastOrderAt: row.last_order_at === null ? null : (row.last_order_at as Date).toISOString(),
+    orders: Number(row.orders),
+    cancellations: Number(row.cancellations),
+    netSpend: Number(row.spend) - Number(row.cancelled_spend) - Number(row.refunds),
+    complaints: Number(row.complaints),
+    callbacks: Number(row.callbacks),
+    goodwillPaid: Number(row.goodwill_paid),
   };
 }

@@ -32,9 +32,13 @@ export class SegmentsController {
   async recompute(@Body() body: unknown) {
     const { asOf } = parseInput(recomputeBody, body ?? {});
     const at = asOf ? new Date(asOf).toISOString() : this.segments.now().toISOString();
-    // Facts emitted before the call are in the snapshot.
-    await this.segments.projections.settled(120_000);
-    return this.segments.recompute(at);
+    // Facts emitted before the call are in the snapshot, unless the feed never goes quiet for a
+    // minute: then the snapshot covers what was projected by now, and says so.
+    const caughtUp = await this.segments.projections.settled(60_000).then(
+      () => true,
+      () => false,
+    );
+    return { ...(await this.segments.recompute(at)), projectionCaughtUp: caughtUp };
   }
 
   @Get('movements')

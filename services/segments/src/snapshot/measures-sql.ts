@@ -8,7 +8,7 @@ import { SNAPSHOT_SCHEMA } from './schema';
 //   $1 asOf, $2 cost per complaint, $3 cost per callback, $4 growth window (days)
 export const MEASURES_SQL = `
   CREATE TEMP TABLE seg_measures ON COMMIT DROP AS
-  WITH f AS (
+  WITH f AS NOT MATERIALIZED (
     SELECT * FROM segments.facts WHERE occurred_at <= $1::timestamptz
   ), cancelled AS (
     SELECT DISTINCT customer_id, order_id FROM f WHERE kind = 'cancel'
@@ -42,18 +42,18 @@ export const MEASURES_SQL = `
            coalesce(sum(amount) FILTER (WHERE kind = 'refund' AND occurred_at > $1 - make_interval(days => 2 * $4::int)
                                         AND occurred_at <= $1 - make_interval(days => $4::int)), 0) AS refunds_previous,
            (array_agg(granted ORDER BY occurred_at DESC, position DESC) FILTER (WHERE kind = 'consent'))[1] AS profiling_granted
-      FROM f GROUP BY customer_id
+      FROM f WHERE kind <> 'order' GROUP BY customer_id
   )
-  SELECT o.customer_id,
+  SELECT coalesce(o.customer_id, t.customer_id) AS customer_id,
          coalesce(o.profiling_granted, true) = false AS excluded,
          (floor(extract(epoch FROM ($1 - t.last_order_at)) / 86400))::int AS recency_days,
          coalesce(t.frequency, 0)::int AS frequency,
-         (coalesce(t.spend, 0) - o.refunds)::bigint AS monetary,
-         (o.complaints * $2::bigint + o.callbacks * $3::bigint + o.goodwill_paid)::bigint AS cost_to_serve,
-         (coalesce(t.recent, 0) - o.refunds_recent)::bigint AS growth_recent,
-         (coalesce(t.previous, 0) - o.refunds_previous)::bigint AS growth_previous,
+         (coalesce(t.spend, 0) - coalesce(o.refunds, 0))::bigint AS monetary,
+         (coalesce(o.complaints, 0) * $2::bigint + coalesce(o.callbacks, 0) * $3::bigint + coalesce(o.goodwill_paid, 0))::bigint AS cost_to_serve,
+         (coalesce(t.recent, 0) - coalesce(o.refunds_recent, 0))::bigint AS growth_recent,
+         (coalesce(t.previous, 0) - coalesce(o.refunds_previous, 0))::bigint AS growth_previous,
          p.x::int AS x, p.first_day, p.last_day, p.repeat_value::bigint AS repeat_value
-    FROM other o LEFT JOIN order_totals t USING (customer_id) LEFT JOIN purchases p USING (customer_id)`;
+    FROM other o FULL JOIN order_totals t ON t.customer_id = o.customer_id LEFT JOIN purchases p ON p.customer_id = coalesce(o.customer_id, t.customer_id)`;
 
 /** Distinct (x, t_x, first day) of the customers the value models use, with how many share each. */
 export const MODEL_GROUPS_SQL = `

@@ -1,9 +1,12 @@
+import { performance } from 'node:perf_hooks';
 import type { Database } from '@rapport/projections';
 import type { SegmentSettings } from '../config';
 import { BOUNDARIES_SQL, FIT_GROUPS_SQL, INSERT_SNAPSHOT_CUSTOMERS_SQL, MEASURES_SQL, MODEL_GROUPS_SQL, SPEND_GROUPS_SQL } from './measures-sql';
 
 /** Above this many modelled customers the fit runs on a deterministic sample of about this size. */
 export const FIT_SAMPLE_CUSTOMERS = 10_000;
+
+const RECOMPUTE_WORK_MEM = '256MB';
 import { SNAPSHOT_SCHEMA } from './schema';
 import { fitModels, type ModelReport } from './value-models';
 
@@ -33,14 +36,30 @@ export interface SnapshotSummary {
  * distinct summaries SQL hands back, scores by window functions, all written as the snapshot of
  * `asOf` in one transaction (a recompute of the same instant replaces it).
  */
-export async function recomputeSnapshot(db: Database, settings: SegmentSettings, asOf: string, now: () => Date = () => new Date()): Promise<SnapshotSummary> {
+export async function recomputeSnapshot(
+  db: Database,
+  settings: SegmentSettings,
+  asOf: string,
+  now: () => Date = () => new Date(),
+  onPhase: (phase: string, milliseconds: number) => void = () => undefined,
+): Promise<SnapshotSummary> {
   const asOfMs = Date.parse(asOf);
   const { costs, growth } = settings;
+  let mark = performance.now();
+  const phase = (name: string) => {
+    const at = performance.now();
+    onPhase(name, at - mark);
+    mark = at;
+  };
   return db.transaction(async (tx) => {
     // One recompute at a time: a second waits, then replaces or follows it.
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${SNAPSHOT_SCHEMA}.recompute`]);
+    // The aggregates and the score windows sort the whole population: in memory, not in temp files.
+    await tx.query(`SET LOCAL work_mem = '${RECOMPUTE_WORK_MEM}'`);
+    phase('lock');
     await tx.query(MEASURES_SQL, [asOf, costs.perComplaint, costs.perCallback, growth.windowDays]);
     await tx.query('ANALYZE seg_measures');
+    phase('measures (SQL)');
     type GroupRow = { x: number; tx_days: number; first_day: number; customers: number };
     const toGroup = (g: GroupRow) => ({ x: g.x, txDays: g.tx_days, firstDay: g.first_day, customers: g.customers });
     const groups = (await tx.query<GroupRow>(MODEL_GROUPS_SQL)).map(toGroup);
@@ -56,6 +75,7 @@ export async function recomputeSnapshot(db: Database, settings: SegmentSettings,
       settings.baseCurrency,
       { modulus, customers: fitGroups.reduce((sum, g) => sum + g.customers, 0) },
     );
+    phase('fit and predictions (Node)');
     await tx.query(
       `CREATE TEMP TABLE seg_cells ON COMMIT DROP AS
        SELECT * FROM jsonb_to_recordset($1::jsonb) AS c(x int, tx_days int, first_day int, p_alive float8, expected_90d float8, discounted float8)`,
@@ -64,7 +84,9 @@ export async function recomputeSnapshot(db: Database, settings: SegmentSettings,
     await tx.query('CREATE INDEX ON seg_cells (x, tx_days, first_day)');
     await tx.query(`DELETE FROM ${SNAPSHOT_SCHEMA}.customers WHERE as_of = $1`, [asOf]);
     const spend = models.spend ?? { p: 1, q: 0, gammaMinor: 0 };
+    phase('cells to SQL');
     await tx.query(INSERT_SNAPSHOT_CUSTOMERS_SQL, [asOf, growth.ratio, growth.minimumAmount, spend.p, spend.q, spend.gammaMinor]);
+    phase('scores and snapshot rows (SQL)');
     const bands = await tx.query<{ measure: keyof Boundaries; score: number; lowest: string; highest: string }>(BOUNDARIES_SQL, [asOf]);
     const boundaries: Boundaries = { r: [], f: [], m: [], netValue: [] };
     for (const band of bands) boundaries[band.measure].push({ score: band.score, lowest: Number(band.lowest), highest: Number(band.highest) });
@@ -82,6 +104,7 @@ export async function recomputeSnapshot(db: Database, settings: SegmentSettings,
               excluded = excluded.excluded, boundaries = excluded.boundaries, model = excluded.model, settings = excluded.settings`,
       [asOf, computedAt, counts.customers, counts.scored, counts.excluded, JSON.stringify(boundaries), JSON.stringify(models.report), JSON.stringify(settings)],
     );
+    phase('boundaries and summary');
     return { asOf: new Date(asOfMs).toISOString(), computedAt, ...counts, boundaries, model: models.report };
-  });
+  }).finally(() => phase('commit'));
 }
