@@ -56,6 +56,13 @@ export async function recomputeSnapshot(
     await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${SNAPSHOT_SCHEMA}.recompute`]);
     // The aggregates and the score windows sort the whole population: in memory, not in temp files.
     await tx.query(`SET LOCAL work_mem = '${RECOMPUTE_WORK_MEM}'`);
+    // Temp tables of a million rows overflow the default 8 MB of local buffers; the size can only be
+    // set before a session's first temp table, so a pooled connection that had one keeps its own.
+    await tx.query('SAVEPOINT temp_buffers');
+    await tx.query(`SET LOCAL temp_buffers = '${RECOMPUTE_WORK_MEM}'`).then(
+      () => tx.query('RELEASE SAVEPOINT temp_buffers'),
+      () => tx.query('ROLLBACK TO SAVEPOINT temp_buffers'),
+    );
     phase('lock');
     await tx.query(MEASURES_SQL, [asOf, costs.perComplaint, costs.perCallback, growth.windowDays]);
     await tx.query('ANALYZE seg_measures');
