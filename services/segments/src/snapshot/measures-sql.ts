@@ -1,3 +1,5 @@
+import type { SegmentSettings } from '../config';
+import { DAY_MS } from '../instants';
 import { SEGMENT_RULES } from '../scoring/segment-map';
 import { SNAPSHOT_SCHEMA } from './schema';
 
@@ -5,7 +7,8 @@ import { SNAPSHOT_SCHEMA } from './schema';
 // definitions; they are the core's rfmMeasures, netValue, growth and calibrationSummary).
 // Days are counted as whole UTC days since 1970-01-01, so the value models' t_x and T come out
 // exactly as calibrationSummary measures them.
-//   $1 asOf, $2 cost per complaint, $3 cost per callback, $4 growth window (days)
+//   $1 asOf, $2 cost per complaint, $3 cost per callback, $4 asOf − growth window, $5 asOf − 2 × window
+//   (the window's instants computed once, not per row)
 export const MEASURES_SQL = `
   CREATE TEMP TABLE seg_measures ON COMMIT DROP AS
   WITH f AS NOT MATERIALIZED (
@@ -14,7 +17,7 @@ export const MEASURES_SQL = `
     SELECT DISTINCT customer_id, order_id FROM f WHERE kind = 'cancel'
   ), orders AS (
     SELECT f.customer_id, f.occurred_at, f.amount, c.order_id IS NOT NULL AS cancelled,
-           (floor(extract(epoch FROM f.occurred_at) / 86400))::int AS day
+           ((f.occurred_at AT TIME ZONE 'UTC')::date - DATE '1970-01-01') AS day
       FROM f LEFT JOIN cancelled c ON c.customer_id = f.customer_id AND c.order_id = f.order_id
      WHERE f.kind = 'order'
   ), order_totals AS (
@@ -22,9 +25,9 @@ export const MEASURES_SQL = `
            max(occurred_at) AS last_order_at,
            count(*) FILTER (WHERE NOT cancelled) AS frequency,
            coalesce(sum(amount) FILTER (WHERE NOT cancelled), 0) AS spend,
-           coalesce(sum(amount) FILTER (WHERE NOT cancelled AND occurred_at > $1 - make_interval(days => $4::int)), 0) AS recent,
-           coalesce(sum(amount) FILTER (WHERE NOT cancelled AND occurred_at > $1 - make_interval(days => 2 * $4::int)
-                                        AND occurred_at <= $1 - make_interval(days => $4::int)), 0) AS previous
+           coalesce(sum(amount) FILTER (WHERE NOT cancelled AND occurred_at > $4::timestamptz), 0) AS recent,
+           coalesce(sum(amount) FILTER (WHERE NOT cancelled AND occurred_at > $5::timestamptz
+                                        AND occurred_at <= $4::timestamptz), 0) AS previous
       FROM orders GROUP BY customer_id
   ), purchase_days AS (
     SELECT customer_id, day, sum(amount) AS value FROM orders WHERE NOT cancelled GROUP BY customer_id, day
@@ -38,9 +41,9 @@ export const MEASURES_SQL = `
            count(*) FILTER (WHERE kind = 'callback') AS callbacks,
            coalesce(sum(amount) FILTER (WHERE kind = 'compensation'), 0) AS goodwill_paid,
            coalesce(sum(amount) FILTER (WHERE kind = 'refund'), 0) AS refunds,
-           coalesce(sum(amount) FILTER (WHERE kind = 'refund' AND occurred_at > $1 - make_interval(days => $4::int)), 0) AS refunds_recent,
-           coalesce(sum(amount) FILTER (WHERE kind = 'refund' AND occurred_at > $1 - make_interval(days => 2 * $4::int)
-                                        AND occurred_at <= $1 - make_interval(days => $4::int)), 0) AS refunds_previous,
+           coalesce(sum(amount) FILTER (WHERE kind = 'refund' AND occurred_at > $4::timestamptz), 0) AS refunds_recent,
+           coalesce(sum(amount) FILTER (WHERE kind = 'refund' AND occurred_at > $5::timestamptz
+                                        AND occurred_at <= $4::timestamptz), 0) AS refunds_previous,
            (array_agg(granted ORDER BY occurred_at DESC, position DESC) FILTER (WHERE kind = 'consent'))[1] AS profiling_granted
       FROM f WHERE kind <> 'order' GROUP BY customer_id
   )
@@ -54,6 +57,12 @@ export const MEASURES_SQL = `
          (coalesce(t.previous, 0) - coalesce(o.refunds_previous, 0))::bigint AS growth_previous,
          p.x::int AS x, p.first_day, p.last_day, p.repeat_value::bigint AS repeat_value
     FROM other o FULL JOIN order_totals t ON t.customer_id = o.customer_id LEFT JOIN purchases p ON p.customer_id = coalesce(o.customer_id, t.customer_id)`;
+
+export function measuresParameters(asOf: string, settings: SegmentSettings): unknown[] {
+  const end = Date.parse(asOf);
+  const window = settings.growth.windowDays * DAY_MS;
+  return [asOf, settings.costs.perComplaint, settings.costs.perCallback, new Date(end - window).toISOString(), new Date(end - 2 * window).toISOString()];
+}
 
 /** Distinct (x, t_x, first day) of the customers the value models use, with how many share each. */
 export const MODEL_GROUPS_SQL = `

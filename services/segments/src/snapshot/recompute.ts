@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Database } from '@rapport/projections';
 import type { SegmentSettings } from '../config';
-import { BOUNDARIES_SQL, FIT_GROUPS_SQL, INSERT_SNAPSHOT_CUSTOMERS_SQL, MEASURES_SQL, MODEL_GROUPS_SQL, SPEND_GROUPS_SQL } from './measures-sql';
+import { BOUNDARIES_SQL, FIT_GROUPS_SQL, INSERT_SNAPSHOT_CUSTOMERS_SQL, MEASURES_SQL, measuresParameters, MODEL_GROUPS_SQL, SPEND_GROUPS_SQL } from './measures-sql';
 
 /** Above this many modelled customers the fit runs on a deterministic sample of about this size. */
 export const FIT_SAMPLE_CUSTOMERS = 10_000;
@@ -44,7 +44,7 @@ export async function recomputeSnapshot(
   onPhase: (phase: string, milliseconds: number) => void = () => undefined,
 ): Promise<SnapshotSummary> {
   const asOfMs = Date.parse(asOf);
-  const { costs, growth } = settings;
+  const { growth } = settings;
   let mark = performance.now();
   const phase = (name: string) => {
     const at = performance.now();
@@ -64,7 +64,7 @@ export async function recomputeSnapshot(
       () => tx.query('ROLLBACK TO SAVEPOINT temp_buffers'),
     );
     phase('lock');
-    await tx.query(MEASURES_SQL, [asOf, costs.perComplaint, costs.perCallback, growth.windowDays]);
+    await tx.query(MEASURES_SQL, measuresParameters(asOf, settings));
     await tx.query('ANALYZE seg_measures');
     phase('measures (SQL)');
     type GroupRow = { x: number; tx_days: number; first_day: number; customers: number };

@@ -2,7 +2,7 @@ import type { Database } from '@rapport/projections';
 import type { SegmentSettings } from '../config';
 import { WEEK_MS } from '../instants';
 import { expectedPurchases, fitBgNbd } from '../value-model/bg-nbd';
-import { MEASURES_SQL } from './measures-sql';
+import { MEASURES_SQL, measuresParameters } from './measures-sql';
 import { summaryOf } from './value-models';
 
 export interface ValidationLine {
@@ -22,7 +22,7 @@ export async function validateModel(db: Database, settings: SegmentSettings, cal
   const calibrationMs = Date.parse(calibrationEnd);
   const horizon = (Date.parse(holdoutEnd) - calibrationMs) / WEEK_MS;
   const groups = await db.transaction(async (tx) => {
-    await tx.query(MEASURES_SQL, [calibrationEnd, settings.costs.perComplaint, settings.costs.perCallback, settings.growth.windowDays]);
+    await tx.query(MEASURES_SQL, measuresParameters(calibrationEnd, settings));
     return tx.query<{ x: number; tx_days: number; first_day: number; customers: number; actual: string }>(
       `WITH holdout AS (
          SELECT o.customer_id, count(DISTINCT floor(extract(epoch FROM o.occurred_at) / 86400)) AS days
