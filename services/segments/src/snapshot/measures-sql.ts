@@ -96,8 +96,10 @@ const score = (order: string) => `((5 * rank() OVER (ORDER BY ${order}) + n - 1)
  */
 export const INSERT_SNAPSHOT_CUSTOMERS_SQL = `
   INSERT INTO ${SNAPSHOT_SCHEMA}.customers
-  WITH scored AS (
-    SELECT m.*, count(*) OVER () AS n FROM seg_measures m WHERE NOT m.excluded AND m.recency_days IS NOT NULL
+  WITH population AS (
+    SELECT count(*) AS n FROM seg_measures WHERE NOT excluded AND recency_days IS NOT NULL
+  ), scored AS (
+    SELECT m.*, p.n FROM seg_measures m CROSS JOIN population p WHERE NOT m.excluded AND m.recency_days IS NOT NULL
   ), ranked AS (
     SELECT s.*, ${score('recency_days DESC')} AS r, ${score('frequency')} AS f, ${score('monetary')} AS m,
            ${score('monetary - cost_to_serve')} AS net_value_score
