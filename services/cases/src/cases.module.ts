@@ -4,8 +4,7 @@ import { ProjectionsAdminModule } from '@rapport/projections/nest';
 import { CallbacksController } from './callbacks.controller';
 import { CASES, startCases, type Cases, type CasesOptions } from './cases';
 import { CasesController } from './cases.controller';
-import { CALLBACK_HANDLERS } from './commands/callback-commands';
-import { COMPLAINT_HANDLERS } from './commands/complaint-commands';
+import { ActOnCaseHandler } from './commands/act-on-case';
 import { ComplaintsController } from './complaints.controller';
 
 @Injectable()
@@ -29,7 +28,7 @@ export class CasesModule {
       module: CasesModule,
       imports: [CqrsModule.forRoot(), ProjectionsAdminModule],
       controllers: [CasesController, ComplaintsController, CallbacksController],
-      providers: [{ provide: CASES, useFactory: () => startCases(options) }, CasesLifecycle, ...COMPLAINT_HANDLERS, ...CALLBACK_HANDLERS],
+      providers: [{ provide: CASES, useFactory: () => startCases(options) }, CasesLifecycle, ActOnCaseHandler],
       exports: [CASES],
     };
   }
