@@ -6,6 +6,7 @@ export { CreateProjectionRuntime1763900000000 } from './migrations/1763900000000
 export type { Projection, ProjectionContext, ReadModelTable } from './projection';
 export { migrateRuntime, RUNTIME_SCHEMA, type Generation, type GenerationState } from './catalog';
 export { ProjectionRuntime, type ProjectionRuntimeOptions, type ProjectionStatus, type GenerationProgress } from './runtime';
+export { everyWhenCaughtUp, type CaughtUpJob } from './caught-up-job';
 export { GenerationRunner, type RunnerLogger, type RunnerOptions } from './runner';
 export type { BatchHooks } from './batch';
 export type { ParkedEvent, RetryReport } from './parked';

@@ -1,6 +1,7 @@
 import type { EventStore } from '@rapport/event-store';
 import {
   CreateProjectionRuntime1763900000000,
+  everyWhenCaughtUp,
   openReadModelDatabase,
   ProjectionRuntime,
   storeSource,
@@ -63,22 +64,8 @@ export async function startCases(options: CasesOptions): Promise<Cases> {
     throw error;
   }
   const scheduler = new CasesScheduler({ db, store: options.store, clock });
-  const interval = options.schedulerIntervalMs ?? 30_000;
-  let running: Promise<unknown> | undefined;
-  const timer =
-    interval > 0
-      ? setInterval(() => {
-          if (running) return;
-          running = (async () => {
-            // Only once every fact so far is in the model: a breach must not beat the answer that prevents it.
-            const [status] = await projections.status(READ_MODEL_NAME);
-            if (status?.caughtUp) await scheduler.runDue();
-          })()
-            .catch((error: unknown) => options.logger?.warn({ err: error }, 'cases scheduler run failed'))
-            .finally(() => (running = undefined));
-        }, interval)
-      : undefined;
-  timer?.unref();
+  // Only once every fact so far is in the model: a breach must not beat the answer that prevents it.
+  const job = everyWhenCaughtUp(projections, READ_MODEL_NAME, options.schedulerIntervalMs ?? 30_000, 'cases scheduler run', () => scheduler.runDue(), options.logger);
   return {
     db,
     store: options.store,
@@ -87,8 +74,7 @@ export async function startCases(options: CasesOptions): Promise<Cases> {
     projections,
     scheduler,
     async stop() {
-      if (timer) clearInterval(timer);
-      await running;
+      await job.stop();
       await projections.stop();
       await owned?.destroy();
     },

@@ -1,6 +1,7 @@
 import type { EventStore } from '@rapport/event-store';
 import {
   CreateProjectionRuntime1763900000000,
+  everyWhenCaughtUp,
   openReadModelDatabase,
   ProjectionRuntime,
   storeSource,
@@ -77,22 +78,8 @@ export async function startLoyalty(options: LoyaltyOptions): Promise<Loyalty> {
     throw error;
   }
   const scheduler = new LoyaltyScheduler({ db, store: options.store, rules, clock });
-  const interval = options.schedulerIntervalMs ?? 60_000;
-  let running: Promise<unknown> | undefined;
-  const timer =
-    projections && interval > 0
-      ? setInterval(() => {
-          if (running) return;
-          running = (async () => {
-            // Only once every fact so far is answered: a due instant must come after the facts before it.
-            const [status] = await projections.status(PROCESSOR_NAME);
-            if (status?.caughtUp) await scheduler.runDue();
-          })()
-            .catch((error: unknown) => options.logger?.warn({ err: error }, 'loyalty scheduler run failed'))
-            .finally(() => (running = undefined));
-        }, interval)
-      : undefined;
-  timer?.unref();
+  // Only once every fact so far is answered: a due instant must come after the facts before it.
+  const job = projections && everyWhenCaughtUp(projections, PROCESSOR_NAME, options.schedulerIntervalMs ?? 60_000, 'loyalty scheduler run', () => scheduler.runDue(), options.logger);
   return {
     db,
     store: options.store,
@@ -101,8 +88,7 @@ export async function startLoyalty(options: LoyaltyOptions): Promise<Loyalty> {
     projections,
     scheduler,
     async stop() {
-      if (timer) clearInterval(timer);
-      await running;
+      await job?.stop();
       await projections?.stop();
       await owned?.destroy();
     },

@@ -1,6 +1,7 @@
 import type { EventStore } from '@rapport/event-store';
 import {
   CreateProjectionRuntime1763900000000,
+  everyWhenCaughtUp,
   openReadModelDatabase,
   ProjectionRuntime,
   storeSource,
@@ -79,26 +80,12 @@ export async function startSegments(options: SegmentsOptions): Promise<Segments>
     await owned?.destroy();
     throw error;
   }
-  let running: Promise<unknown> | undefined;
   const recompute = async (asOf: string): Promise<Recomputed> => {
     const snapshot = await recomputeSnapshot(db, settings, asOf, now);
     const changes = await appendSegmentChanges(db, options.store, snapshot.asOf, now);
     return { ...snapshot, changes };
   };
-  const interval = options.recomputeIntervalMs ?? 0;
-  const timer =
-    interval > 0
-      ? setInterval(() => {
-          if (running) return;
-          running = (async () => {
-            const [status] = await projections.status(FACTS_PROJECTION);
-            if (status?.caughtUp) await recompute(now().toISOString());
-          })()
-            .catch((error: unknown) => options.logger?.warn({ err: error }, 'scheduled segments recompute failed'))
-            .finally(() => (running = undefined));
-        }, interval)
-      : undefined;
-  timer?.unref();
+  const job = everyWhenCaughtUp(projections, FACTS_PROJECTION, options.recomputeIntervalMs ?? 0, 'scheduled segments recompute', () => recompute(now().toISOString()), options.logger);
   return {
     db,
     store: options.store,
@@ -107,8 +94,7 @@ export async function startSegments(options: SegmentsOptions): Promise<Segments>
     projections,
     recompute,
     async stop() {
-      if (timer) clearInterval(timer);
-      await running;
+      await job.stop();
       await projections.stop();
       await owned?.destroy();
     },
