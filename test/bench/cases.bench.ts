@@ -4,9 +4,9 @@ import { streamIdFor, toStoredEvent, type Envelope } from '@rapport/contracts';
 import { createCasesApp, defaultPolicy, startCases } from '@rapport/cases';
 import { computeClocks } from '@rapport/cases/src/sla/clocks';
 import type { CaseEvent } from '@rapport/cases/src/case/state';
-import { createPostgresEventStore, type StreamAppend } from '@rapport/event-store';
-import { ApiKeyStore, createLogger, startEmbeddedPostgres, type EmbeddedServer } from '@rapport/platform';
-import { Client, Pool } from 'pg';
+import type { StreamAppend } from '@rapport/event-store';
+import { ApiKeyStore, createLogger } from '@rapport/platform';
+import { fmt, percentile, say, startBenchDatabase } from './bench-kit';
 
 // `npm run bench:cases`: 100,000 open cases on a temporary embedded PostgreSQL (fsync on).
 // Prints the cases projection's catch-up rate (events/s, SLA clocks recomputed per case),
@@ -20,9 +20,6 @@ const TARGETS = { queueP99Ms: 20 } as const;
 const SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 const CATEGORIES = ['delivery', 'product', 'billing', 'refund', 'service', 'website', 'other'] as const;
 
-const say = (line: string) => process.stderr.write(`${line}\n`);
-const fmt = (value: number, digits = 0) => value.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const uuid = (n: number, kind: number) => `5${kind}000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 /** One case per index: mostly complaints (a third answered, some assigned), every tenth a callback. */
@@ -43,19 +40,9 @@ function eventsOf(n: number): Envelope<string, unknown>[] {
 }
 
 async function main(): Promise<void> {
-  let postgres: EmbeddedServer | undefined;
+  const bench = await startBenchDatabase({ storePoolSize: 4, poolMax: 10 });
   try {
-    say('starting a temporary PostgreSQL (fsync on) …');
-    postgres = await startEmbeddedPostgres();
-    const admin = new Client({ connectionString: postgres.adminUrl });
-    await admin.connect();
-    await admin.query('CREATE DATABASE bench');
-    await admin.end();
-    const url = postgres.adminUrl.replace(/\/postgres$/, '/bench');
-    const store = await createPostgresEventStore({ connectionString: url, poolSize: 4 });
-    const pool = new Pool({ connectionString: url, max: 10 });
-    for (const each of [store.pool, pool]) each.on('error', () => undefined);
-
+    const { store, pool } = bench;
     say(`seeding ${fmt(CASES)} cases …`);
     let events = 0;
     const histories: CaseEvent[][] = [];
@@ -158,9 +145,8 @@ async function main(): Promise<void> {
     }
     console.log(`  same queries, ${CLIENTS} clients at once: ${fmt(QUERIES / loadSeconds)} queries/s   p50 ${fmt(percentile(loaded, 50), 2)} ms   p99 ${fmt(percentile(loaded, 99), 2)} ms`);
     console.log(`    baseline raw SQL first page, 1 client: p50 ${fmt(percentile(raw, 50), 2)} ms   p99 ${fmt(percentile(raw, 99), 2)} ms`);
-    await Promise.all([store.close(), pool.end()]);
   } finally {
-    await postgres?.stop();
+    await bench.stop();
   }
 }
 

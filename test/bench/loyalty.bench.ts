@@ -1,92 +1,28 @@
 import 'reflect-metadata';
-import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { streamIdFor, toStoredEvent, type Envelope, type Subject } from '@rapport/contracts';
-import { RetailEventMapper, RetailMappingError, type RetailEvent } from '@rapport/cli/src/online-retail/mapping';
-import { planInvoices, readInvoices } from '@rapport/cli/src/online-retail/reader';
-import { createPostgresEventStore, type PostgresEventStore, type StreamAppend } from '@rapport/event-store';
 import { createLoyaltyApp, defaultRuleBook, loyaltyProjections, startLoyalty } from '@rapport/loyalty';
-import { ApiKeyStore, createLogger, startEmbeddedPostgres, type EmbeddedServer } from '@rapport/platform';
-import { poolDatabase, ProjectionRuntime, storeSource, type Projection } from '@rapport/projections';
+import { ApiKeyStore, createLogger } from '@rapport/platform';
 import { timelineProjection } from '@rapport/timeline';
-import { Client, Pool } from 'pg';
+import { fmt, mark, percentile, printTable, rssSampler, say, seedOnlineRetail, startBenchDatabase, timeProjections as timed } from './bench-kit';
 
 // `npm run bench:loyalty`: the Online Retail import through the loyalty processor on a
 // temporary embedded PostgreSQL (fsync on), beside the timeline projection over the same
 // events in the same run; then redemption latency at 16 concurrent clients.
 // BENCH_FILE picks another file; BENCH_REDEMPTIONS the number of POSTs.
 
-const FILE = process.env.BENCH_FILE ?? join(__dirname, '..', '..', '..', 'shared', 'data', 'online-retail.csv.gz');
 const REDEMPTIONS = Number(process.env.BENCH_REDEMPTIONS ?? 3200);
 const CLIENTS = 16;
 const TARGETS = { perSecond: 10_000, redemptionP99Ms: 20, rssMb: 300 } as const;
 const NOW = new Date('2011-12-10T00:00:00Z');
 
-const say = (line: string) => process.stderr.write(`${line}\n`);
-const fmt = (value: number, digits = 0) => value.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-
-async function seed(store: PostgresEventStore): Promise<{ events: number; facts: number }> {
-  const plan = await planInvoices(FILE);
-  const mapper = new RetailEventMapper();
-  let batch: RetailEvent[] = [];
-  let events = 0;
-  let facts = 0;
-  const flush = async () => {
-    const streams = new Map<string, StreamAppend['events'][number][]>();
-    for (const event of batch) {
-      const streamId = streamIdFor(event as Subject);
-      if (!streams.has(streamId)) streams.set(streamId, []);
-      streams.get(streamId)!.push(toStoredEvent({ ...event, version: 1 } as Envelope<string, unknown>, event.occurredAt));
-    }
-    await store.appendMany([...streams].map(([streamId, list]) => ({ streamId, expectedRevision: 'any', events: list })));
-    events += batch.length;
-    facts += batch.filter((event) => event.type !== 'CustomerRegistered').length;
-    batch = [];
-  };
-  for await (const invoice of readInvoices(FILE, plan)) {
-    try {
-      batch.push(...mapper.map(invoice));
-    } catch (error) {
-      if (!(error instanceof RetailMappingError)) throw error;
-    }
-    if (batch.length >= 2000) await flush();
-  }
-  await flush();
-  return { events, facts };
-}
-
-async function timed(pool: Pool, store: PostgresEventStore, projections: readonly Projection<any>[]): Promise<number> {
-  const runtime = new ProjectionRuntime({ db: poolDatabase(pool), projections, source: storeSource(store, { batchSize: 1000 }) });
-  const started = performance.now();
-  await runtime.start();
-  await runtime.settled(3_600_000);
-  const seconds = (performance.now() - started) / 1000;
-  await runtime.stop();
-  return seconds;
-}
-
 async function main(): Promise<void> {
-  let postgres: EmbeddedServer | undefined;
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  const rss = rssSampler();
+  const bench = await startBenchDatabase();
   try {
-    say('starting a temporary PostgreSQL (fsync on) …');
-    postgres = await startEmbeddedPostgres();
-    const admin = new Client({ connectionString: postgres.adminUrl });
-    await admin.connect();
-    await admin.query('CREATE DATABASE bench');
-    await admin.end();
-    const databaseUrl = postgres.adminUrl.replace(/\/postgres$/, '/bench');
-    const store = await createPostgresEventStore({ connectionString: databaseUrl });
-    const pool = new Pool({ connectionString: databaseUrl, max: 4 });
-    for (const each of [store.pool, pool]) each.on('error', () => undefined);
-
-    say(`storing the Online Retail import (${FILE}) …`);
-    const { events, facts } = await seed(store);
+    const { store, pool } = bench;
+    const { events, facts } = await seedOnlineRetail(store);
     say(`  ${fmt(events)} events, ${fmt(facts)} of them orders and returns`);
-    peakRss = process.memoryUsage().rss;
+    rss.reset();
 
     const rules = defaultRuleBook();
     const clock = { now: () => NOW };
@@ -100,7 +36,7 @@ async function main(): Promise<void> {
     say(`  ${fmt(loyaltyEvents)} loyalty events decided`);
     say('loyalty read model over the loyalty events …');
     const readModelSeconds = await timed(pool, store, [readModel]);
-    const processorRss = peakRss;
+    const processorRss = rss.peak();
 
     say(`scheduler up to ${NOW.toISOString()} …`);
     const loyalty = await startLoyalty({ store, pool, rules, clock, runProjections: false, schedulerIntervalMs: 0 });
@@ -141,7 +77,6 @@ async function main(): Promise<void> {
     const p50 = percentile(latencies, 50);
     const p99 = percentile(latencies, 99);
 
-    const mark = (ok: boolean) => (ok ? 'ok' : 'MISSED');
     const processorRate = events / processorSeconds;
     const rows = [
       ['', 'measured', 'target', ''],
@@ -151,17 +86,13 @@ async function main(): Promise<void> {
       ['scheduler to 2011-12-10', `${fmt(scheduled)} events in ${fmt(schedulerSeconds, 1)} s`, '', ''],
       [`redemption p50 / p99 @ ${CLIENTS} clients`, `${fmt(p50, 2)} / ${fmt(p99, 2)} ms`, 'p99 ≤ 20 ms', mark(p99 <= TARGETS.redemptionP99Ms)],
       ['peak RSS while processing', `${fmt(processorRss / 1024 / 1024)} MB`, '≤ 300 MB', mark(processorRss / 1024 / 1024 <= TARGETS.rssMb)],
-      ['peak RSS overall (incl. load clients)', `${fmt(peakRss / 1024 / 1024)} MB`, '', ''],
+      ['peak RSS overall (incl. load clients)', `${fmt(rss.peak() / 1024 / 1024)} MB`, '', ''],
     ];
-    const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-    console.log(`\nRapport loyalty benchmark — embedded PostgreSQL (fsync on), ${cpus().length} CPUs, Node ${process.version}`);
-    for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column])).join('   ').trimEnd());
+    printTable('loyalty', rows);
     console.log(`\nredemptions: ${[...statuses].map(([status, count]) => `${count} × ${status}`).join(', ')} (1 point each over the ${rich.length} richest accounts).`);
-    await store.close();
-    await pool.end();
   } finally {
-    clearInterval(sampler);
-    await postgres?.stop();
+    rss.stop();
+    await bench.stop();
   }
 }
 

@@ -1,19 +1,13 @@
 import 'reflect-metadata';
-import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { streamIdFor, toStoredEvent, type Envelope, type Subject } from '@rapport/contracts';
-import { RetailEventMapper, RetailMappingError, type RetailEvent } from '@rapport/cli/src/online-retail/mapping';
-import { planInvoices, readInvoices } from '@rapport/cli/src/online-retail/reader';
-import { createPostgresEventStore, type PostgresEventStore, type StreamAppend } from '@rapport/event-store';
-import { startEmbeddedPostgres, type EmbeddedServer } from '@rapport/platform';
-import { poolDatabase, ProjectionRuntime, storeSource, type Projection } from '@rapport/projections';
+import { poolDatabase } from '@rapport/projections';
 import { DEFAULT_SETTINGS } from '@rapport/segments';
 import { factsProjection } from '@rapport/segments/src/facts/projection';
 import { recomputeSnapshot } from '@rapport/segments/src/snapshot/recompute';
 import { migrateSnapshots } from '@rapport/segments/src/snapshot/schema';
 import { timelineProjection } from '@rapport/timeline';
-import { Client, Pool } from 'pg';
+import type { Pool } from 'pg';
+import { fmt, mark, printTable, rssSampler, say, seedOnlineRetail, startBenchDatabase, timeProjections as timed } from './bench-kit';
 
 // `npm run bench:segments`, on a temporary embedded PostgreSQL (fsync on):
 // 1. incremental: the Online Retail import through the segments projection, beside the timeline
@@ -21,52 +15,10 @@ import { Client, Pool } from 'pg';
 // 2. full recompute (measures, scores, fits, predictions, snapshot) for BENCH_CUSTOMERS synthetic
 //    customers (1,000,000 by default), whose facts are written straight into the projection's table.
 
-const FILE = process.env.BENCH_FILE ?? join(__dirname, '..', '..', '..', 'shared', 'data', 'online-retail.csv.gz');
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000);
 const AS_OF = '2012-01-01T00:00:00.000Z';
 const DAYS = 730;
 const TARGETS = { recomputeSeconds: 30, rssMb: 1024, perSecond: 10_000 } as const;
-
-const say = (line: string) => process.stderr.write(`${line}\n`);
-const fmt = (value: number, digits = 0) => value.toLocaleString('en-GB', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-
-async function seedRetail(store: PostgresEventStore): Promise<number> {
-  const plan = await planInvoices(FILE);
-  const mapper = new RetailEventMapper();
-  let batch: RetailEvent[] = [];
-  let events = 0;
-  const flush = async () => {
-    const streams = new Map<string, StreamAppend['events'][number][]>();
-    for (const event of batch) {
-      const streamId = streamIdFor(event as Subject);
-      if (!streams.has(streamId)) streams.set(streamId, []);
-      streams.get(streamId)!.push(toStoredEvent({ ...event, version: 1 } as Envelope<string, unknown>, event.occurredAt));
-    }
-    await store.appendMany([...streams].map(([streamId, list]) => ({ streamId, expectedRevision: 'any', events: list })));
-    events += batch.length;
-    batch = [];
-  };
-  for await (const invoice of readInvoices(FILE, plan)) {
-    try {
-      batch.push(...mapper.map(invoice));
-    } catch (error) {
-      if (!(error instanceof RetailMappingError)) throw error;
-    }
-    if (batch.length >= 2000) await flush();
-  }
-  await flush();
-  return events;
-}
-
-async function timed(pool: Pool, store: PostgresEventStore, projections: readonly Projection<any>[]): Promise<number> {
-  const runtime = new ProjectionRuntime({ db: poolDatabase(pool), projections, source: storeSource(store, { batchSize: 1000 }) });
-  const started = performance.now();
-  await runtime.start();
-  await runtime.settled(3_600_000);
-  const seconds = (performance.now() - started) / 1000;
-  await runtime.stop();
-  return seconds;
-}
 
 /** Buy-till-you-die customers: acquired over the first year, a personal rate and dropout chance, a few order values. */
 async function seedSynthetic(pool: Pool): Promise<number> {
@@ -101,23 +53,11 @@ async function seedSynthetic(pool: Pool): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  let postgres: EmbeddedServer | undefined;
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  const rss = rssSampler();
+  const bench = await startBenchDatabase();
   try {
-    say('starting a temporary PostgreSQL (fsync on) …');
-    postgres = await startEmbeddedPostgres();
-    const admin = new Client({ connectionString: postgres.adminUrl });
-    await admin.connect();
-    await admin.query('CREATE DATABASE bench');
-    await admin.end();
-    const databaseUrl = postgres.adminUrl.replace(/\/postgres$/, '/bench');
-    const store = await createPostgresEventStore({ connectionString: databaseUrl });
-    const pool = new Pool({ connectionString: databaseUrl, max: 4 });
-    for (const each of [store.pool, pool]) each.on('error', () => undefined);
-
-    say(`storing the Online Retail import (${FILE}) …`);
-    const events = await seedRetail(store);
+    const { store, pool } = bench;
+    const { events } = await seedOnlineRetail(store);
     say(`  ${fmt(events)} events`);
     say('timeline projection over the import …');
     const timelineSeconds = await timed(pool, store, [timelineProjection]);
@@ -130,14 +70,13 @@ async function main(): Promise<void> {
     const orders = await seedSynthetic(pool);
     say(`  ${fmt(orders)} orders`);
     say(`full recompute as of ${AS_OF} …`);
-    peakRss = process.memoryUsage().rss;
+    rss.reset();
     const started = performance.now();
     const phases: [string, number][] = [];
     const snapshot = await recomputeSnapshot(poolDatabase(pool), DEFAULT_SETTINGS, AS_OF, undefined, (name, ms) => phases.push([name, ms]));
     const recomputeSeconds = (performance.now() - started) / 1000;
-    const recomputeRss = peakRss;
+    const recomputeRss = rss.peak();
 
-    const mark = (ok: boolean) => (ok ? 'ok' : 'MISSED');
     const bgNbd = snapshot.model.bgNbd as { parameters?: Record<string, number>; distinctSummaries?: number };
     const rows = [
       ['', 'measured', 'target', ''],
@@ -151,19 +90,15 @@ async function main(): Promise<void> {
       ['segments projection (incremental), Online Retail', `${fmt(events / segmentsSeconds)} events/s  (${fmt(segmentsSeconds, 1)} s)`, '≥ 10,000 events/s', mark(events / segmentsSeconds >= TARGETS.perSecond)],
       ['timeline projection, same events, same run', `${fmt(events / timelineSeconds)} events/s  (${fmt(timelineSeconds, 1)} s)`, '(baseline)', ''],
     ];
-    const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-    console.log(`\nRapport segments benchmark — embedded PostgreSQL (fsync on), ${cpus().length} CPUs, Node ${process.version}`);
-    for (const row of rows) console.log(row.map((cell, column) => cell.padEnd(widths[column])).join('   ').trimEnd());
+    printTable('segments', rows);
     console.log(
       `\n${fmt(orders)} synthetic orders; BG/NBD fitted on ${snapshot.model.sample ? `a sample of ${fmt(snapshot.model.sample.customers)}` : 'all'} customers` +
         ` (${bgNbd.parameters ? Object.entries(bgNbd.parameters).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(', ') : 'not fitted'}); predictions: ${snapshot.model.predictions}.`,
     );
     console.log(`recompute phases: ${phases.map(([name, ms]) => `${name} ${fmt(ms / 1000, 1)} s`).join(', ')}`);
-    await store.close();
-    await pool.end();
   } finally {
-    clearInterval(sampler);
-    await postgres?.stop();
+    rss.stop();
+    await bench.stop();
   }
 }
 
