@@ -1,28 +1,14 @@
 import { callbackStreamId, complaintStreamId, fromRecordedEvent, type StoredEvent } from '@rapport/contracts';
 import type { Projection, Sql } from '@rapport/projections';
 import { followUpCallbackId } from '../case/decide';
-import { fold, type CaseEvent } from '../case/state';
+import { CASE_EVENT_TYPES, fold, type CaseEvent } from '../case/state';
 import { computeClocks, type SlaClock } from '../sla/clocks';
 import type { SlaPolicy } from '../sla/policy';
 
 export const READ_MODEL_NAME = 'cases';
 
-const HANDLED_TYPES = [
-  'ComplaintFiled',
-  'ComplaintResponded',
-  'ComplaintEscalated',
-  'ComplaintAssigned',
-  'ComplaintResolved',
-  'ComplaintReopened',
-  'CallbackRequested',
-  'CallbackScheduled',
-  'CallbackCompleted',
-  'CallbackCancelled',
-  'MessageSent',
-  'FeedbackGiven',
-  'SlaBreached',
-  'ConsentChanged',
-] as const;
+/** The case events, and consents (a withdrawn `service` consent means no feedback request). */
+const HANDLED_TYPES = [...CASE_EVENT_TYPES, 'ConsentChanged'];
 
 /** Which case an event belongs to (its own stream's name), if any. */
 export function caseIdOf(event: StoredEvent): string | undefined {
