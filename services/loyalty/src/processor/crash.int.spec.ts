@@ -1,14 +1,14 @@
-import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { fromRecordedLoyaltyEvent, streamIdFor, toStoredEvent, type EventOf } from '@rapport/contracts';
 import { createPostgresEventStore, type PostgresEventStore } from '@rapport/event-store';
 import { poolDatabase, ProjectionRuntime, storeSource } from '@rapport/projections';
-import { createTestDatabase, type TestDatabase } from '@rapport/testing';
+import { createTestDatabase, killAtCrashPoint, type TestDatabase } from '@rapport/testing';
 import { Pool } from 'pg';
 import { decideFactInPlace, type Fact } from '../account/decide';
 import { initialState } from '../account/state';
 import { loyaltyProjections } from '../loyalty';
 import { defaultRuleBook } from '../rules/rules';
+import { PROCESSOR_NAME } from './projection';
 
 const CUSTOMERS = 12;
 const ORDERS_PER_CUSTOMER = 25;
@@ -65,13 +65,8 @@ describe('loyalty processor killed between its append and its commit', () => {
   });
 
   it('earns exactly once once restarted: the same sums, not only the same rows', async () => {
-    const child = fork(join(__dirname, 'crash-processor.ts'), [database.url, '3'], { execArgv: ['-r', '@swc-node/register'], stdio: 'inherit' });
-    const appended = await new Promise<number>((resolve, reject) => {
-      child.once('message', (message) => resolve((message as { appended: number }).appended));
-      child.once('exit', (code) => reject(new Error(`processor exited (${code}) before reaching the crash point`)));
-    });
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
+    const { [PROCESSOR_NAME]: report } = await killAtCrashPoint(join(__dirname, 'crash-processor.ts'), database.url, 3);
+    const appended = report.appended as number;
 
     // The third batch's loyalty events reached the store, its bookkeeping did not.
     const answered = await pool.query<{ count: string }>('SELECT count(*) FROM loyalty_processor.answered');

@@ -1,13 +1,12 @@
-import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { streamIdFor, toStoredEvent } from '@rapport/contracts';
 import { createPostgresEventStore, type PostgresEventStore } from '@rapport/event-store';
 import { poolDatabase, ProjectionRuntime, storeSource } from '@rapport/projections';
-import { createTestDatabase, type TestDatabase } from '@rapport/testing';
+import { createTestDatabase, killAtCrashPoint, type TestDatabase } from '@rapport/testing';
 import { Pool } from 'pg';
 import { DEFAULT_SETTINGS } from '../config';
 import { orderPlaced, type Fact } from '../segments-test-kit';
-import { factsProjection } from './projection';
+import { factsProjection, FACTS_PROJECTION } from './projection';
 
 const CUSTOMERS = 10;
 const ORDERS_PER_CUSTOMER = 20;
@@ -38,15 +37,9 @@ describe('segments facts projection killed before its commit', () => {
   });
 
   it('counts every order exactly once after a restart: the same totals, not only the same rows', async () => {
-    const child = fork(join(__dirname, 'crash-projector.ts'), [database.url, '3'], { execArgv: ['-r', '@swc-node/register'], stdio: 'inherit' });
-    const counted = await new Promise<number>((resolve, reject) => {
-      child.once('message', (message) => resolve((message as { orders: number }).orders));
-      child.once('exit', (code) => reject(new Error(`projector exited (${code}) before reaching the crash point`)));
-    });
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
+    const { [FACTS_PROJECTION]: report } = await killAtCrashPoint(join(__dirname, 'crash-projector.ts'), database.url, 3);
     // Three batches of 50 were counted inside the dying transaction; two were committed.
-    expect(counted).toBe(150);
+    expect(report.orders).toBe(150);
 
     const runtime = new ProjectionRuntime({ db: poolDatabase(pool), projections: [factsProjection(DEFAULT_SETTINGS)], source: storeSource(store, { batchSize: 50 }) });
     await runtime.start();

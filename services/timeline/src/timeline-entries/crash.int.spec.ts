@@ -1,8 +1,7 @@
-import { fork } from 'node:child_process';
 import { join } from 'node:path';
 import { createPostgresEventStore, type PostgresEventStore } from '@rapport/event-store';
 import { poolDatabase, ProjectionRuntime, storeSource } from '@rapport/projections';
-import { createTestDatabase, type TestDatabase } from '@rapport/testing';
+import { createTestDatabase, killAtCrashPoint, type TestDatabase } from '@rapport/testing';
 import { streamIdFor, toStoredEvent } from '@rapport/contracts';
 import { Pool } from 'pg';
 import { TIMELINE_PROJECTIONS } from '../timeline';
@@ -48,20 +47,9 @@ describe('timeline projector killed between its read-model write and the commit'
   });
 
   it('loses and duplicates nothing once restarted', async () => {
-    const child = fork(join(__dirname, 'crash-projector.ts'), [database.url, '5'], { execArgv: ['-r', '@swc-node/register'], stdio: 'inherit' });
-    const written = await new Promise<Record<string, number>>((resolve, reject) => {
-      const reported: Record<string, number> = {};
-      child.on('message', (message) => {
-        const { projection, written: count } = message as { projection: string; written: number };
-        reported[projection] = count;
-        if (Object.keys(reported).length === TIMELINE_PROJECTIONS.length) resolve(reported);
-      });
-      child.once('exit', (code) => reject(new Error(`projector exited (${code}) before reaching the crash point`)));
-    });
+    const reports = await killAtCrashPoint(join(__dirname, 'crash-projector.ts'), database.url, 5, TIMELINE_PROJECTIONS.length);
     // Inside the open transactions the fifth batches' rows were there...
-    expect(written).toEqual({ timeline: 250, 'customer-profiles': 250 });
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
+    expect(Object.fromEntries(Object.values(reports).map((report) => [report.projection, report.written]))).toEqual({ timeline: 250, 'customer-profiles': 250 });
 
     // ...but only four batches committed, checkpoints included.
     const committed = await pool.query<{ count: string }>('SELECT count(*) FROM timeline.entries');
