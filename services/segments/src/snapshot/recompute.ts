@@ -2,13 +2,13 @@ import { performance } from 'node:perf_hooks';
 import type { Database } from '@rapport/projections';
 import type { SegmentSettings } from '../config';
 import { BOUNDARIES_SQL, FIT_GROUPS_SQL, INSERT_SNAPSHOT_CUSTOMERS_SQL, MEASURES_SQL, measuresParameters, MODEL_GROUPS_SQL, SPEND_GROUPS_SQL } from './measures-sql';
+import { SNAPSHOT_SCHEMA } from './schema';
+import { fitModels, type ModelReport } from './value-models';
 
 /** Above this many modelled customers the fit runs on a deterministic sample of about this size. */
 export const FIT_SAMPLE_CUSTOMERS = 10_000;
 
 const RECOMPUTE_WORK_MEM = '256MB';
-import { SNAPSHOT_SCHEMA } from './schema';
-import { fitModels, type ModelReport } from './value-models';
 
 export interface Band {
   readonly score: number;
