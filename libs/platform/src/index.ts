@@ -21,6 +21,7 @@ export {
 export { problemFromError, problemFromStatus, problemType, PROBLEM_CONTENT_TYPE, type Problem, type MappedProblem } from './problem';
 export {
   ApiKeyStore,
+  actorOf,
   ROLES,
   isRole,
   type Role,

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { type Principal } from '@rapport/platform';
+import { actorOf, type Principal } from '@rapport/platform';
 import { CurrentPrincipal, Roles } from '@rapport/platform/nest';
 import { readAccountView, type AccountAnswer } from './account/queries';
 import { AdjustPoints } from './adjustment/adjust-points';
@@ -48,10 +48,10 @@ export class AccountController {
   @HttpCode(201)
   @Roles('support')
   @ApiOperation({ summary: 'Redeem points, oldest lots first; the same idempotencyKey redeems once and gets the first answer' })
-  async redeem(@Param('customerId') customerId: string, @Body() body: unknown): Promise<CommandAnswer> {
+  async redeem(@Param('customerId') customerId: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<CommandAnswer> {
     const id = parseCustomerId(customerId);
     const { points, reason, idempotencyKey } = parseInput(redemptionBody, body);
-    const answer = await this.commands.execute(new RedeemPoints(id, points, reason, idempotencyKey));
+    const answer = await this.commands.execute(new RedeemPoints(id, points, reason, idempotencyKey, actorOf(principal)));
     return { customerId: id, eventId: answer.eventId, points: answer.points, reason: answer.reason, idempotencyKey };
   }
 
@@ -61,7 +61,7 @@ export class AccountController {
   async adjust(@Param('customerId') customerId: string, @Body() body: unknown, @CurrentPrincipal() principal: Principal): Promise<CommandAnswer> {
     const id = parseCustomerId(customerId);
     const { points, reason, idempotencyKey } = parseInput(adjustmentBody, body);
-    const answer = await this.commands.execute(new AdjustPoints(id, points, reason, idempotencyKey, { id: principal.keyId, name: principal.name.slice(0, 200) }));
+    const answer = await this.commands.execute(new AdjustPoints(id, points, reason, idempotencyKey, actorOf(principal)));
     return { customerId: id, eventId: answer.eventId, points: answer.points, reason: answer.reason, idempotencyKey };
   }
 }

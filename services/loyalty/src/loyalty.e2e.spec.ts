@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { fromRecordedLoyaltyEvent } from '@rapport/contracts';
 import { ApiKeyStore, createLogger, type Role } from '@rapport/platform';
 import { createLoyaltyApp } from './app';
 import { LOYALTY, type Loyalty } from './loyalty';
@@ -96,6 +97,12 @@ describe('loyalty API', () => {
     const added = await call('POST', '/v1/customers/c-api/loyalty/adjustments', 'admin', { points: 100, reason: 'Missing store purchase', idempotencyKey: 'a1' });
     expect(added).toMatchObject({ status: 201, body: { points: 100, reason: 'Missing store purchase' } });
     expect((await call('GET', '/v1/customers/c-api/loyalty', 'support')).body.available).toBe(105);
+  });
+
+  it('records who redeemed and who adjusted as the event actor', async () => {
+    const events = (await kit.store.readStream('loyalty-c-api')).filter((event) => event.type === 'PointsRedeemed' || event.type === 'PointsAdjusted');
+    const actors = new Set(events.map((event) => fromRecordedLoyaltyEvent(event)).map((event) => `${event.type} ${event.actor?.name}`));
+    expect(actors).toEqual(new Set(['PointsRedeemed support-key', 'PointsAdjusted admin-key']));
   });
 
   it('lists every movement with reason, rule, rules version and source, page by page', async () => {

@@ -13,6 +13,9 @@ export interface Principal {
   readonly role: Role;
 }
 
+/** The caller as the `actor` of the events its command decides: key or staff id, and name (clipped to what the envelope holds). */
+export const actorOf = (principal: Principal): { id: string; name: string } => ({ id: principal.keyId, name: principal.name.slice(0, 200) });
+
 export interface ApiKeyInfo {
   readonly id: string;
   readonly name: string;

@@ -1,7 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { Actor } from '@rapport/contracts';
-import type { Principal } from '@rapport/platform';
+import { actorOf, type Principal } from '@rapport/platform';
 import type { CaseCommand } from '../case/decide';
 import type { CaseKind } from '../case/state';
 import { CASES, type Cases } from '../cases';
@@ -37,11 +36,9 @@ export class ActOnCaseHandler implements ICommandHandler<ActOnCase, CommandAnswe
 
 export type HeaderMap = Record<string, string | string[] | undefined>;
 
-const actorOf = (principal: Principal | undefined): Actor | undefined => (principal ? { id: principal.keyId, name: principal.name.slice(0, 200) } : undefined);
-
 /** One staff action over HTTP: the case id from the path, `Idempotency-Key` and `If-Match` from the headers, the caller as actor. */
 export function actOnCase(caseKind: CaseKind, id: string, command: CaseCommand, headers: HeaderMap, principal: Principal | undefined): ActOnCase {
   const sourceId = parseId('id', id);
   const idempotencyKey = parseIdempotencyKey(headers['idempotency-key']);
-  return new ActOnCase({ caseKind, sourceId, command, idempotencyKey, actor: actorOf(principal), expectedRevision: parseIfMatch(headers['if-match']) });
+  return new ActOnCase({ caseKind, sourceId, command, idempotencyKey, actor: principal && actorOf(principal), expectedRevision: parseIfMatch(headers['if-match']) });
 }

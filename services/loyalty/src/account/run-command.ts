@@ -19,6 +19,8 @@ export interface CommandContext {
 type CommandInput = { [K in LoyaltyCommand['kind']]: Omit<Extract<LoyaltyCommand, { kind: K }>, 'at'> }[LoyaltyCommand['kind']];
 
 const MAX_ATTEMPTS = 30;
+/** What a command's caller decided (recorded with them as actor), as opposed to what fell due on the way. */
+const STAFF_DECISIONS = new Set(['PointsRedeemed', 'PointsAdjusted']);
 const queues = new Map<string, Promise<unknown>>();
 
 /** Runs commands on one account one after another in this process, so they need not race on the revision. */
@@ -87,7 +89,7 @@ export function runCommand(context: CommandContext, customerId: string, input: C
       try {
         const result = await context.store.append(
           loyaltyStreamId(customerId),
-          decision.events.map((draft) => toAppend(customerId, draft, now, draft.type === 'PointsAdjusted' ? actor : undefined)),
+          decision.events.map((draft) => toAppend(customerId, draft, now, STAFF_DECISIONS.has(draft.type) ? actor : undefined)),
           expectedRevisionOf(account.revision),
         );
         for (const event of decision.events) evolve(account.state, event);

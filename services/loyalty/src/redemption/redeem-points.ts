@@ -10,6 +10,8 @@ export class RedeemPoints {
     readonly points: number,
     readonly reason: string,
     readonly idempotencyKey: string,
+    /** Who redeemed: recorded on the event. */
+    readonly actor?: { id: string; name?: string },
   ) {}
 }
 
@@ -19,7 +21,7 @@ export class RedeemPointsHandler implements ICommandHandler<RedeemPoints, Answer
   constructor(@Inject(LOYALTY) private readonly loyalty: Loyalty) {}
 
   execute(command: RedeemPoints): Promise<Answer & { replayed: boolean }> {
-    const { customerId, points, reason, idempotencyKey } = command;
-    return runCommand(this.loyalty, customerId, { kind: 'redeem', points, reason, idempotencyKey });
+    const { customerId, points, reason, idempotencyKey, actor } = command;
+    return runCommand(this.loyalty, customerId, { kind: 'redeem', points, reason, idempotencyKey }, actor);
   }
 }
