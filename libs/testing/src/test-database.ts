@@ -25,8 +25,30 @@ export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase>
   return {
     url: url.toString(),
     name,
-    drop: () => withAdmin(admin, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () => withAdmin(admin, (client) => dropWhenClosed(client, name)),
   };
+}
+
+/** How long a drop waits for the test's own connections to finish closing before it forces them. */
+const DROP_PATIENCE_MS = 3000;
+
+/**
+ * A pool's `end()` resolves before its sockets have closed; forcing the drop then sends a
+ * FATAL "terminating connection" to a client still closing, which its pool reports as an
+ * unhandled error in the test. So wait for them (object_in_use) and force only what lingers.
+ */
+async function dropWhenClosed(client: Client, name: string): Promise<void> {
+  const giveUpAt = Date.now() + DROP_PATIENCE_MS;
+  for (;;) {
+    try {
+      await client.query(`DROP DATABASE IF EXISTS ${name}`);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== '55006' || Date.now() > giveUpAt) break;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
+  await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
 }
 
 async function withAdmin<T>(url: string, work: (client: Client) => Promise<T>): Promise<T> {
