@@ -32,9 +32,12 @@ export function setCsrfToken(token: string | undefined): void {
 }
 
 /** One call to the platform: same-origin, the session cookie goes along; problems become ApiErrors. */
-export async function api<T>(path: string, init: { method?: 'GET' | 'POST' | 'DELETE'; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+export async function api<T>(
+  path: string,
+  init: { method?: 'GET' | 'POST' | 'DELETE'; body?: unknown; signal?: AbortSignal; headers?: Record<string, string> } = {},
+): Promise<T> {
   const method = init.method ?? 'GET';
-  const headers: Record<string, string> = { accept: 'application/json' };
+  const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
   if (init.body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
   const response = await fetch(path, {
@@ -52,6 +55,22 @@ export async function api<T>(path: string, init: { method?: 'GET' | 'POST' | 'DE
     throw new ApiError({ ...problem, status: response.status });
   }
   return body as T;
+}
+
+/** A fresh idempotency key: one per intended action, so a retry after a lost answer is not applied twice. */
+export const newIdempotencyKey = () =>
+  typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+
+/** A non-JSON answer (e.g. a CSV export) as a Blob; problems become ApiErrors as in `api`. */
+export async function apiBlob(path: string, accept: string, signal?: AbortSignal): Promise<Blob> {
+  const response = await fetch(path, { headers: { accept }, credentials: 'same-origin', signal });
+  if (!response.ok) {
+    const text = await response.text();
+    const body = text ? safeJson(text) : undefined;
+    const problem = typeof body === 'object' && body !== null ? (body as Problem) : { status: response.status, title: response.statusText };
+    throw new ApiError({ ...problem, status: response.status });
+  }
+  return response.blob();
 }
 
 /** Builds a path from an OpenAPI template: `pathOf('/v1/customers/{customerId}', { customerId })`. */

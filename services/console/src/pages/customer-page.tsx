@@ -1,7 +1,8 @@
 import { Alert, Grid, Stack, Title } from '@mantine/core';
 import { LoyaltyPanel } from '../panels/loyalty-panel';
-import { NotAvailableYet } from '../panels/not-available-yet';
+import { CasesPanel } from '../panels/cases-panel';
 import { ProfilePanel } from '../panels/profile-panel';
+import { SegmentPanel } from '../panels/segment-panel';
 import { TimelinePanel } from '../panels/timeline-panel';
 
 /** Customer 360: every fact about one customer, one click from the search box. */
@@ -23,8 +24,8 @@ export function CustomerPage({ customerId }: { customerId: string }) {
           <Stack>
             <ProfilePanel customerId={customerId} />
             <LoyaltyPanel customerId={customerId} />
-            <NotAvailableYet title="Value segment" what="The segments API (RFM segment and its explanation) is not available yet." />
-            <NotAvailableYet title="Cases" what="The cases API (open complaints and callbacks with SLA countdowns) is not available yet." />
+            <CasesPanel customerId={customerId} />
+            <SegmentPanel customerId={customerId} />
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 7 }}>
