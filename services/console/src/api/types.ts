@@ -136,6 +136,11 @@ export interface CaseItem {
   readonly breached: boolean;
 }
 
+export interface CaseDetails extends CaseItem {
+  readonly closedAt: string | null;
+  readonly history: readonly { readonly eventId: string; readonly type: string; readonly occurredAt: string; readonly actor: unknown; readonly data: unknown }[];
+}
+
 export interface CasesPage {
   readonly items: readonly CaseItem[];
   readonly nextCursor: string | null;

@@ -2,7 +2,7 @@ import { Alert, Badge, Button, Card, Checkbox, Group, Loader, NumberInput, Selec
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { api, ApiError, newIdempotencyKey, pathOf, type ApiPath } from '../api/client';
-import type { CaseCommandAnswer, CaseItem, CasesPage, LoyaltyAccount } from '../api/types';
+import type { CaseCommandAnswer, CaseDetails, CaseItem, CasesPage, LoyaltyAccount } from '../api/types';
 import { CLOSED_STATUSES, SlaCountdown, useNow } from '../cases/sla';
 import { dateTime } from '../format';
 import { canAct, useSession } from '../session';
@@ -15,27 +15,24 @@ export function CasesPanel({ customerId }: { customerId: string }) {
   const allowed = canAct(staff.role);
   const client = useQueryClient();
   const now = useNow();
-  // After a command the read model follows a moment later: poll until the case shows the status
-  // the command answered, so the result is visible without a reload.
-  const [awaiting, setAwaiting] = useState<{ caseId: string; status: string }>();
   const [result, setResult] = useState<string>();
   const cases = useQuery({
     queryKey: ['cases', customerId],
     queryFn: ({ signal }) => api<CasesPage>(pathOf('/v1/cases', {}, { customerId, limit: 200 }), { signal }),
     enabled: allowed,
-    refetchInterval: (query) => {
-      if (!awaiting) return false;
-      const found = query.state.data?.items.find((item) => item.caseId === awaiting.caseId);
-      return found?.status === awaiting.status ? false : 500;
-    },
   });
   const waitForPoints = useLoyaltyWatch(customerId);
 
   const onDone = (answer: CaseCommandAnswer, message: string, compensationPoints?: number) => {
     setResult(answer.replayed ? `${message} (already done: the first answer was replayed)` : message);
-    setAwaiting({ caseId: answer.caseId, status: answer.status });
-    void client.invalidateQueries({ queryKey: ['cases', customerId] });
-    void client.invalidateQueries({ queryKey: ['profile', customerId] });
+    // The read model follows the case stream a moment later: reload the list once it holds the
+    // events the command appended, so the result shows without a reload.
+    void untilApplied(answer).then(() => {
+      void client.invalidateQueries({ queryKey: ['cases', customerId] });
+      void client.invalidateQueries({ queryKey: ['profile', customerId] });
+      // The live stream normally brings the new entries; reloading the timeline also covers a stream that reconnected meanwhile.
+      void client.invalidateQueries({ queryKey: ['timeline', customerId] });
+    });
     if (compensationPoints) waitForPoints();
   };
 
@@ -75,6 +72,22 @@ export function CasesPanel({ customerId }: { customerId: string }) {
   );
 }
 
+/** Waits (up to 15 s) until the case's history in the read model holds every event a command appended. */
+async function untilApplied(answer: CaseCommandAnswer): Promise<void> {
+  if (answer.eventIds.length === 0) return;
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    try {
+      const details = await api<CaseDetails>(pathOf('/v1/cases/{id}', { id: answer.caseId }));
+      const seen = new Set(details.history.map((event) => event.eventId));
+      if (answer.eventIds.every((id) => seen.has(id))) return;
+    } catch {
+      // not in the read model yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 400));
+  }
+}
+
 /** Refetches the loyalty account for a while after points were granted, until the balance moves. */
 function useLoyaltyWatch(customerId: string): () => void {
   const client = useQueryClient();
@@ -87,7 +100,10 @@ function useLoyaltyWatch(customerId: string): () => void {
     timer.current = setInterval(() => {
       const current = client.getQueryData<LoyaltyAccount>(['loyalty', customerId]);
       const moved = before === undefined ? current !== undefined : current !== undefined && (current.available !== before.available || current.lifetimeEarned !== before.lifetimeEarned);
-      if ((moved && Date.now() - started > 1000) || Date.now() - started > 30_000) clearInterval(timer.current);
+      if ((moved && Date.now() - started > 1000) || Date.now() - started > 30_000) {
+        clearInterval(timer.current);
+        void client.invalidateQueries({ queryKey: ['timeline', customerId] });
+      }
       void client.invalidateQueries({ queryKey: ['loyalty', customerId] });
       void client.invalidateQueries({ queryKey: ['ledger', customerId] });
     }, 1000);
@@ -112,7 +128,7 @@ function CaseCard({ item, now, onDone }: { item: CaseItem; now: number; onDone: 
             {item.status}
           </Badge>
           {item.severity && <Badge color={item.severity === 'critical' || item.severity === 'high' ? 'red.9' : 'gray.8'}>{item.severity}</Badge>}
-          {item.escalationLevel > 0 && <Badge color="orange.9">escalated to level {item.escalationLevel}</Badge>}
+          {item.escalationLevel > 0 && <Badge color="violet.9">escalated to level {item.escalationLevel}</Badge>}
         </Group>
       </Group>
       <Text size="sm">

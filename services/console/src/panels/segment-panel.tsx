@@ -74,7 +74,7 @@ function SegmentFacts({ segment }: { segment: CustomerSegment }) {
         {scores && <Text size="sm" data-testid="segment-scores">{`R ${scores.r} · F ${scores.f} · M ${scores.m}`}</Text>}
         {flags.growing && <Badge color="teal.9">growing</Badge>}
         {flags.negativeValue && <Badge color="red.9">negative value</Badge>}
-        {flags.topNetValueQuintile && <Badge color="yellow.9">top net-value quintile</Badge>}
+        {flags.topNetValueQuintile && <Badge color="grape.9">top net-value quintile</Badge>}
       </Group>
       <Text size="xs" c="gray.7" mt={4}>
         {basis}
