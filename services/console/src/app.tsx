@@ -1,9 +1,11 @@
 import { Anchor, AppShell, Badge, Button, Center, Group, Loader, Text, Title } from '@mantine/core';
+import { AnalystPage } from './pages/analyst-page';
 import { CustomerPage } from './pages/customer-page';
+import { QueuePage } from './pages/queue-page';
 import { SearchPage } from './pages/search-page';
 import { SignInPage } from './pages/sign-in-page';
-import { matchCustomer, navigate, usePath } from './router';
-import { SessionProvider, useCurrentSession, useSignOut } from './session';
+import { BASE, matchCustomer, navigate, usePath } from './router';
+import { canAct, SessionProvider, useCurrentSession, useSignOut } from './session';
 
 export function App() {
   const session = useCurrentSession();
@@ -39,6 +41,11 @@ export function App() {
                   Rapport console
                 </Title>
               </Anchor>
+              <Group gap="xs" component="nav" aria-label="Pages">
+                <NavLink path="/" label="Search" current={path} />
+                {canAct(staff.role) && <NavLink path="/queue" label="Work queue" current={path} />}
+                <NavLink path="/analytics" label="Analytics" current={path} />
+              </Group>
             </Group>
             <Group gap="sm">
               <Text size="sm" aria-label="Signed in as">
@@ -54,9 +61,35 @@ export function App() {
           </Group>
         </AppShell.Header>
         <AppShell.Main>
-          {customerId !== undefined ? <CustomerPage customerId={customerId} /> : <SearchPage />}
+          {customerId !== undefined ? (
+            <CustomerPage customerId={customerId} />
+          ) : path.replace(/\/$/, '') === '/queue' ? (
+            <QueuePage />
+          ) : path.replace(/\/$/, '') === '/analytics' ? (
+            <AnalystPage />
+          ) : (
+            <SearchPage />
+          )}
         </AppShell.Main>
       </AppShell>
     </SessionProvider>
+  );
+}
+
+function NavLink({ path, label, current }: { path: string; label: string; current: string }) {
+  const active = current.replace(/\/$/, '') === path.replace(/\/$/, '') || (path === '/' && current === '/');
+  return (
+    <Anchor
+      href={`${BASE}${path}`}
+      aria-current={active ? 'page' : undefined}
+      fw={active ? 700 : 400}
+      size="sm"
+      onClick={(event) => {
+        event.preventDefault();
+        navigate(path);
+      }}
+    >
+      {label}
+    </Anchor>
   );
 }
