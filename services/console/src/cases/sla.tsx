@@ -2,6 +2,7 @@ import { Badge, Text } from '@mantine/core';
 import { useEffect, useState } from 'react';
 import type { CaseItem } from '../api/types';
 import { dateTime } from '../format';
+import { duration } from './duration';
 
 /** The current instant, moving every `everyMs` so that countdowns tick. */
 export function useNow(everyMs = 1000): number {
@@ -11,16 +12,6 @@ export function useNow(everyMs = 1000): number {
     return () => clearInterval(timer);
   }, [everyMs]);
   return now;
-}
-
-/** 93 minutes → "1 h 33 min"; days beyond 48 hours. */
-export function duration(ms: number): string {
-  const minutes = Math.floor(Math.abs(ms) / 60_000);
-  if (minutes < 1) return `${Math.floor(Math.abs(ms) / 1000)} s`;
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 48) return `${hours} h ${minutes % 60} min`;
-  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
 
 export const metricLabel = (metric: string | null) => (metric ? metric.replace(/_/g, ' ') : 'no clock');

@@ -23,8 +23,8 @@ export function CustomerPage({ customerId }: { customerId: string }) {
         <Grid.Col span={{ base: 12, lg: 5 }}>
           <Stack>
             <ProfilePanel customerId={customerId} />
-            <LoyaltyPanel customerId={customerId} />
             <CasesPanel customerId={customerId} />
+            <LoyaltyPanel customerId={customerId} />
             <SegmentPanel customerId={customerId} />
           </Stack>
         </Grid.Col>
