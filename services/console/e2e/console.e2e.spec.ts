@@ -230,6 +230,209 @@ suite('the console in Chromium', () => {
     await page.close();
   }, 90_000);
 
+  // Cases: two complaints and a callback reach the platform through ingest, as an outside system files them.
+  const OVERDUE = 'cmp-e2e-overdue';
+  const FRESH = 'cmp-e2e-fresh';
+  const CALLBACK = 'cb-e2e-1';
+  const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+
+  async function emit(type: string, occurredAt: string, data: Record<string, unknown>): Promise<void> {
+    const stored = await platform.call('POST', '/v1/events', platform.keys.emitter!, { id: randomUUID(), type, customerId: CUSTOMER, occurredAt, source: 'helpdesk', data });
+    expect(stored).toMatchObject({ status: 201 });
+  }
+
+  const available = async (page: Page) => Number(((await page.getByTestId('loyalty-available').textContent()) ?? '').replace(/,/g, ''));
+  const pending = async (page: Page) => Number(((await page.getByTestId('loyalty-pending').textContent()) ?? '').replace(/,/g, ''));
+
+  it('support resolves a complaint with points from the customer page: points in the loyalty panel and the timeline, a clear 409 for a case changed meanwhile', async () => {
+    await emit('ComplaintFiled', daysAgo(10), { complaintId: OVERDUE, category: 'delivery', severity: 'critical', channel: 'email', summary: 'The parcel never came' });
+    await emit('ComplaintFiled', new Date().toISOString(), { complaintId: FRESH, category: 'product', severity: 'low', channel: 'web', summary: 'A chipped mug' });
+    await emit('CallbackRequested', new Date().toISOString(), { callbackId: CALLBACK, reason: 'Wants to talk about the refund', phone: '+447700900123', preferredWindow: { from: '09:00', to: '17:00' } });
+    await eventually(async () => {
+      const cases = await platform.call('GET', `/v1/cases?customerId=${CUSTOMER}`, platform.keys.support!);
+      return cases.body?.items?.length === 3 ? true : undefined;
+    }, 'the cases read model');
+
+    const page = await signedIn('support');
+    await openCustomer(page);
+    const overdue = page.locator(`[data-case-id="complaint-${OVERDUE}"]`);
+    const fresh = page.locator(`[data-case-id="complaint-${FRESH}"]`);
+    await overdue.waitFor();
+    await expect(page.getByRole('heading', { name: 'Open cases (3)' }).count()).resolves.toBe(1);
+    // SLA countdowns: the ten-day-old critical complaint is overdue, the fresh one still has time.
+    await expect(overdue.getByTestId('sla-countdown').textContent()).resolves.toMatch(/^first response overdue by /);
+    await expect(fresh.getByTestId('sla-countdown').textContent()).resolves.toMatch(/^first response due in /);
+
+    // Someone else escalates the overdue complaint behind this page's back: escalating it again from
+    // the stale page is a 409 with a clear message, and the list reloads.
+    const escalatedElsewhere = await fetch(`${platform.url}/v1/complaints/${OVERDUE}/escalations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${platform.keys.support!}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      body: JSON.stringify({ level: 1, reason: 'Critical and late' }),
+    });
+    expect(escalatedElsewhere.status).toBe(201);
+    await overdue.getByRole('tab', { name: 'Escalate' }).click();
+    const stale = page.getByRole('form', { name: `Escalate complaint ${OVERDUE}` });
+    await stale.getByRole('button', { name: 'Escalate' }).click();
+    const conflict = (await stale.getByRole('alert').textContent()) ?? '';
+    expect(conflict).toContain('Someone else changed this case first');
+    expect(conflict).toContain('it is already at level 1');
+    await overdue.getByText('escalated to level 1').waitFor();
+
+    // Respond, assign to oneself, then resolve with 150 points.
+    await fresh.getByRole('tab', { name: 'Respond' }).click();
+    await page.getByRole('form', { name: `Respond to complaint ${FRESH}` }).getByLabel('Message to the customer').fill('Sorry about the mug, we are on it.');
+    await page.getByRole('form', { name: `Respond to complaint ${FRESH}` }).getByRole('button', { name: 'Send response' }).click();
+    await page.getByTestId('case-result').filter({ hasText: `Responded to complaint ${FRESH}.` }).waitFor();
+    await eventually(async () => ((await fresh.getByTestId('case-status').textContent()) === 'responded' ? true : undefined), 'the responded status');
+    await fresh.getByRole('tab', { name: 'Assign' }).click();
+    await page.getByRole('form', { name: `Assign complaint ${FRESH}` }).getByRole('button', { name: 'Assign' }).click();
+    await eventually(async () => ((await fresh.textContent())?.includes('assigned to ') ? true : undefined), 'the assignee on the case');
+
+    const before = (await available(page)) + (await pending(page));
+    await fresh.getByRole('tab', { name: 'Resolve' }).click();
+    const resolve = page.getByRole('form', { name: `Resolve complaint ${FRESH}` });
+    await resolve.getByLabel('Resolution').fill('Replacement mug sent');
+    await resolve.getByLabel('Compensation points').fill('150');
+    await resolve.getByRole('button', { name: 'Resolve complaint' }).click();
+    await page.getByTestId('case-result').filter({ hasText: `Resolved complaint ${FRESH} with 150 compensation points.` }).waitFor();
+    await eventually(async () => ((await fresh.count()) === 0 ? true : undefined), 'the resolved complaint to leave the open cases');
+    // The loyalty service awards the points; the panel follows without a reload.
+    await eventually(async () => ((await available(page)) + (await pending(page)) === before + 150 ? true : undefined), 'the goodwill points in the loyalty panel', 30_000);
+    await page.getByTestId('ledger-row').filter({ hasText: /PointsEarned.*goodwill/ }).first().waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid="timeline-entry"][data-type="ComplaintResolved"]').filter({ hasText: `Complaint ${FRESH} resolved` }).waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="timeline-entry"][data-type="PointsEarned"]').filter({ hasText: 'Earned 150 points — goodwill' }).waitFor({ timeout: 30_000 });
+
+    // The callback: schedule it, then record the call.
+    const callback = page.locator(`[data-case-id="callback-${CALLBACK}"]`);
+    await callback.getByRole('tab', { name: 'Schedule' }).click();
+    const schedule = page.getByRole('form', { name: `Schedule callback ${CALLBACK}` });
+    await schedule.getByLabel('Call at (your local time)').fill(new Date(Date.now() + 86_400_000).toISOString().slice(0, 16));
+    await schedule.getByRole('button', { name: 'Schedule' }).click();
+    await page.getByTestId('case-result').filter({ hasText: `Scheduled callback ${CALLBACK} for` }).waitFor();
+    await eventually(async () => ((await callback.getByTestId('case-status').textContent()) === 'scheduled' ? true : undefined), 'the scheduled status');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(DOCS, 'cases.png'), fullPage: true });
+    await callback.getByRole('tab', { name: 'Complete' }).click();
+    await page.getByRole('form', { name: `Complete callback ${CALLBACK}` }).getByRole('button', { name: 'Record the call' }).click();
+    await page.getByTestId('case-result').filter({ hasText: `Completed callback ${CALLBACK}: resolved.` }).waitFor();
+    await eventually(async () => ((await callback.count()) === 0 ? true : undefined), 'the completed callback to leave the open cases');
+    await page.getByRole('heading', { name: 'Open cases (1)' }).waitFor();
+
+    // The staff actions carry the support account's staff id as the event actor.
+    const supportId = ((await platform.call('GET', '/v1/admin/staff', platform.keys.admin!)).body as { id: string; role: string }[]).find((account) => account.role === 'support')!.id;
+    const details = await platform.call('GET', `/v1/cases/complaint-${FRESH}`, platform.keys.support!);
+    expect(details.body.status).toBe('resolved');
+    expect(details.body.assigneeId).toBe(supportId);
+    const resolution = (details.body.history as { type: string; actor: { id: string } | null; data: { compensationPoints?: number } }[]).find((event) => event.type === 'ComplaintResolved')!;
+    expect(resolution.actor?.id).toBe(supportId);
+    expect(resolution.data.compensationPoints).toBe(150);
+    await page.close();
+  }, 180_000);
+
+  it('the work queue lists cases due soonest first, breached ones in red, with filters by kind, status and assignee', async () => {
+    await emit('ComplaintFiled', daysAgo(8), { complaintId: 'cmp-e2e-queue', category: 'billing', severity: 'high', channel: 'phone', summary: 'Charged twice' });
+    await emit('ComplaintFiled', new Date().toISOString(), { complaintId: 'cmp-e2e-queue-2', category: 'website', severity: 'low', channel: 'web', summary: 'Cannot log in' });
+    await eventually(async () => {
+      const cases = await platform.call('GET', '/v1/cases?kind=complaint&status=open', platform.keys.support!);
+      return cases.body?.items?.length === 2 ? true : undefined;
+    }, 'the new complaints in the cases read model');
+    const page = await signedIn('support');
+    await page.getByRole('link', { name: 'Work queue' }).click();
+    await page.getByRole('heading', { name: 'Work queue' }).waitFor();
+    const rows = page.getByTestId('queue-row');
+    await eventually(async () => ((await page.locator('[data-case-id="complaint-cmp-e2e-queue-2"]').count()) === 1 ? true : undefined), 'the new complaints in the queue');
+    // Open cases only: the overdue one comes first and is red; closed cases (no running clock) come last.
+    await page.getByPlaceholder('All statuses').click();
+    await page.getByRole('option', { name: 'open', exact: true }).click();
+    await eventually(async () => ((await rows.count()) === 2 ? true : undefined), 'the open filter');
+    await expect(rows.nth(0).getAttribute('data-case-id')).resolves.toBe('complaint-cmp-e2e-queue');
+    await expect(rows.nth(0).getAttribute('data-breached')).resolves.toBe('true');
+    await expect(rows.nth(1).getAttribute('data-breached')).resolves.toBe('false');
+    await expect(rows.nth(0).textContent()).resolves.toContain('overdue by');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(DOCS, 'queue.png'), fullPage: true });
+
+    // By kind: callbacks only (the completed one from the previous test).
+    await page.getByPlaceholder('All statuses').click();
+    await page.getByRole('option', { name: 'completed', exact: true }).click();
+    await page.getByPlaceholder('All kinds').click();
+    await page.getByRole('option', { name: 'callback', exact: true }).click();
+    await eventually(async () => ((await rows.count()) === 1 && (await rows.first().getAttribute('data-case-id')) === `callback-${CALLBACK}` ? true : undefined), 'the kind filter');
+    // By assignee: the support account's own complaint from the previous test, resolved.
+    await page.getByPlaceholder('All kinds').click();
+    await page.getByRole('option', { name: 'complaint', exact: true }).click();
+    await page.getByPlaceholder('All statuses').click();
+    await page.getByRole('option', { name: 'resolved', exact: true }).click();
+    await page.getByRole('button', { name: 'Assigned to me' }).click();
+    await eventually(async () => ((await rows.count()) === 1 && (await rows.first().getAttribute('data-case-id')) === `complaint-${FRESH}` ? true : undefined), 'the assignee filter');
+
+    // The customer link opens Customer 360.
+    await rows.first().getByRole('link', { name: CUSTOMER }).click();
+    await page.getByRole('heading', { name: `Customer ${CUSTOMER}` }).waitFor();
+    await page.close();
+  }, 120_000);
+
+  it('analyst: the segment table after a recompute, the R×F grid, movements, CSV export and service metrics, without personal fields', async () => {
+    const recomputed = await platform.call('POST', '/v1/segments/recomputes', platform.keys.admin!, { asOf: '2011-12-10T00:00:00Z' });
+    expect(recomputed.status).toBe(201);
+    const mine = await platform.call('GET', `/v1/customers/${CUSTOMER}/segment`, platform.keys.analyst!);
+    expect(mine.status).toBe(200);
+    const segment = mine.body.segment as string;
+
+    const page = await signedIn('analyst');
+    expect(await page.getByRole('link', { name: 'Work queue' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Analytics' }).click();
+    await page.getByRole('heading', { name: 'Analytics' }).waitFor();
+    await page.getByTestId('segment-table').waitFor();
+    await expect(page.getByTestId('segments-basis').textContent()).resolves.toContain('Snapshot of 10 Dec 2011: 1 customers, 1 scored, 0 excluded');
+    // One customer imported: the table has every segment, 1 customer in 17850's and 0 elsewhere.
+    expect(await page.getByTestId('segment-row').count()).toBe(11);
+    await expect(page.locator(`[data-testid="segment-row"][data-segment="${segment}"] [data-testid="segment-customers"]`).textContent()).resolves.toBe('1');
+    const counts = await page.getByTestId('segment-customers').allTextContents();
+    expect(counts.map(Number).reduce((a, b) => a + b, 0)).toBe(1);
+    // The grid colours the cells of that segment.
+    expect(await page.getByTestId('rf-cell').count()).toBe(25);
+    const scores = mine.body.scores as { r: number; f: number };
+    await expect(page.locator(`[data-testid="rf-cell"][data-cell="${scores.r}${scores.f}"]`).textContent()).resolves.toContain(segment.replace(/_/g, ' '));
+
+    // An as-of date before the snapshot: a clear 404 naming the recompute.
+    await page.getByLabel('As of (end of day, UTC)').fill('2011-01-01');
+    await page.getByRole('alert').filter({ hasText: 'No segment snapshot at or before 2011-01-01' }).waitFor();
+    await page.getByLabel('As of (end of day, UTC)').fill('2011-12-31');
+    await eventually(async () => ((await page.getByTestId('segments-basis').textContent())?.includes('(the nearest at or before 31 Dec 2011)') ? true : undefined), 'the nearest earlier snapshot');
+
+    // CSV export of the segment.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: `Download ${segment.replace(/_/g, ' ')} as CSV` }).click()]);
+    const csv = await (await import('node:fs/promises')).readFile((await download.path())!, 'utf8');
+    expect(csv.split('\r\n')[1]).toMatch(new RegExp(`^${CUSTOMER},`));
+    expect(csv).not.toContain(EMAIL);
+
+    // Movements between the snapshot and itself: nobody moved.
+    await page.getByLabel('Movements from (end of day, UTC)').fill('2011-12-10');
+    await page.getByLabel('Movements to (end of day, UTC)').fill('2011-12-10');
+    await page.getByTestId('movements-moved').filter({ hasText: '0 customers changed segment' }).waitFor();
+
+    // Service metrics: the complaints filed in the earlier tests (this month).
+    await page.getByTestId('metrics-table').waitFor();
+    // Four complaints were opened in the last ten days (grouped by month, so one or two rows).
+    const opened = (await page.getByTestId('metrics-complaints').allTextContents()).map((cell) => Number(cell.split(' / ')[0])).reduce((a, b) => a + b, 0);
+    expect(opened).toBe(4);
+
+    const text = (await page.getByRole('main').textContent()) ?? '';
+    expect(text).not.toContain(EMAIL);
+    expect(text).not.toContain('Kim');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(DOCS, 'analytics.png'), fullPage: true });
+
+    // Customer 360 shows the analyst the segment with its explanation.
+    await page.getByRole('link', { name: 'Search' }).click();
+    await openCustomer(page);
+    await expect(page.getByTestId('segment-name').textContent()).resolves.toBe(segment.replace(/_/g, ' '));
+    await expect(page.getByTestId('segment-rule').textContent()).resolves.toContain(`this customer R ${scores.r}, F ${scores.f}`);
+    await page.close();
+  }, 180_000);
+
   it('sends a staff member whose session ended back to sign-in, saying why', async () => {
     const created = await platform.call('POST', '/v1/admin/staff', platform.keys.admin!, { email: 'temp@example.com', name: 'Temp Desk', role: 'support' });
     expect(created.status).toBe(201);
