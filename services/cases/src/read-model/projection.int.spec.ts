@@ -87,6 +87,19 @@ describe('cases read model', () => {
     expect(cmp0.resolution).toMatchObject({ met: true, businessMinutes: 7 * 60 - 5 * 60 });
   });
 
+  it('stores a case that spans the whole range ingest accepts (1900 to 9999) instead of parking it', async () => {
+    await emit([
+      fact('ComplaintFiled', 'c-span', '1900-01-01T00:00:00Z', { complaintId: 'cmp-span', category: 'delivery', severity: 'low', channel: 'email', summary: 'Late' }),
+      fact('ComplaintResolved', 'c-span', '9999-12-31T23:59:59Z', { complaintId: 'cmp-span', resolution: 'Refunded' }),
+    ]);
+    await cases.projections.settled();
+    const [status] = await cases.projections.status('cases');
+    expect(status.parked).toBe(0);
+    const { rows: [row] } = await pool.query(`SELECT status, resolution_calendar_min::float8 AS minutes FROM cases.cases WHERE case_id = 'complaint-cmp-span'`);
+    expect(row.status).toBe('resolved');
+    expect(row.minutes).toBeGreaterThan(4_000_000_000);
+  });
+
   it('a rebuild gives the same rows (verify compares a scratch build with the live tables)', async () => {
     const report = await cases.projections.verify('cases');
     expect(report.differences).toEqual([]);

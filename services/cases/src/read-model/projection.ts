@@ -45,7 +45,8 @@ export function caseIdOf(event: StoredEvent): string | undefined {
 export function casesProjection(policy: SlaPolicy): Projection<StoredEvent> {
   return {
     name: READ_MODEL_NAME,
-    version: 1,
+    // 2: measured minutes are bigint (a case can span 1900–9999, more minutes than an int holds).
+    version: 2,
     schema: 'cases',
     eventTypes: HANDLED_TYPES,
     tables: [
@@ -77,11 +78,11 @@ export function casesProjection(policy: SlaPolicy): Projection<StoredEvent> {
             feedback_requested boolean NOT NULL,
             follow_up_id       text,
             first_response_met boolean,
-            first_response_business_min int,
-            first_response_calendar_min int,
+            first_response_business_min bigint,
+            first_response_calendar_min bigint,
             resolution_met     boolean,
-            resolution_business_min int,
-            resolution_calendar_min int,
+            resolution_business_min bigint,
+            resolution_calendar_min bigint,
             state              jsonb NOT NULL
           );
           CREATE INDEX ON ${schema}.cases (due_sort, case_id);
@@ -242,7 +243,7 @@ const later = (event: StoredEvent, row: Record<string, unknown>) =>
 const CASE_COLUMNS = `case_id text, kind text, source_id text, customer_id text, status text, severity text, category text, channel text, reason text,
   assignee_id text, escalation_level int, flags jsonb, opened_at timestamptz, closed_at timestamptz, due_at timestamptz, due_metric text, due_sort timestamptz,
   breached boolean, next_breach_at timestamptz, breachable jsonb, clocks jsonb, feedback_requested boolean, follow_up_id text, first_response_met boolean,
-  first_response_business_min int, first_response_calendar_min int, resolution_met boolean, resolution_business_min int, resolution_calendar_min int, state jsonb`;
+  first_response_business_min bigint, first_response_calendar_min bigint, resolution_met boolean, resolution_business_min bigint, resolution_calendar_min bigint, state jsonb`;
 const CASE_COLUMN_NAMES = CASE_COLUMNS.split(',').map((column) => column.trim().split(/\s+/)[0]);
 
 /** The row of one case: a pure function of its events (sorted by occurredAt) and the policy. */
