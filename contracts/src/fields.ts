@@ -44,6 +44,8 @@ const OFFSET = /([+-])(\d{2}):\d{2}$/;
 const inSupportedOffsets = (value: string) => Number(OFFSET.exec(value)?.[2] ?? 0) <= 15;
 const FIRST_INSTANT = Date.UTC(FIRST_YEAR, 0, 1);
 const LAST_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59);
+/** The instants (epoch ms) every event field may hold: what a service computing a later instant must stay within. */
+export const SUPPORTED_INSTANTS = { first: FIRST_INSTANT, last: LAST_INSTANT } as const;
 const inSupportedInstants = (value: string) => {
   const instant = Date.parse(value);
   return Number.isNaN(instant) || (instant >= FIRST_INSTANT && instant <= LAST_INSTANT);

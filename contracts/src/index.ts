@@ -41,7 +41,7 @@ export {
   type ParseResult,
   type Upcaster,
 } from './registry';
-export { isoDateTime, isStorableText, UNSTORABLE_TEXT_MESSAGE, utcInstant } from './fields';
+export { isoDateTime, isStorableText, SUPPORTED_INSTANTS, UNSTORABLE_TEXT_MESSAGE, utcInstant } from './fields';
 export { outranks, visitorLinkOf, winningLink, type VisitorLink } from './identity';
 export { toStoredEvent, type EventToStore, type RecordedEventInput } from './storage';
 export * as customer from './customer';

@@ -1,3 +1,4 @@
+import { loyaltyCatalogue } from '@rapport/contracts';
 import { IdempotencyKeyReusedError, InsufficientPointsError } from '../errors';
 import { defaultRuleBook, parseRules } from '../rules/rules';
 import { decideFact, nextDueAt } from './decide';
@@ -246,5 +247,18 @@ describe('redemptions and adjustments', () => {
     expect(spec.when(adjust(25, D('2011-01-21')))[0].data).toMatchObject({ points: 25, expiresAt: D('2012-01-21') });
     expect(spec.when(adjust(-110, D('2011-01-22')))[0].data).toMatchObject({ points: -110, consumed: [{ points: 100 }, { points: 10 }] });
     expect(() => spec.when(adjust(-16, D('2011-01-23')))).toThrow(new InsufficientPointsError(15, 16));
+  });
+});
+
+describe('instants at the end of the supported range', () => {
+  it('given an order in the last days of 9999, then its due instants are held at the last supported instant, and every event is storable', () => {
+    const spec = account();
+    spec.given(order('late', '9999-12-25T10:00:00.000Z', 10_000), tick('9999-12-31T23:59:59.000Z'));
+    expect(spec.history[0].data).toMatchObject({ pendingUntil: '9999-12-31T23:59:59.000Z' });
+    expect(spec.history.map((event) => event.type)).toContain('PointsBecameAvailable');
+    for (const event of spec.history) {
+      const parsed = loyaltyCatalogue.parseEvent({ id: event.id, type: event.type, version: 1, customerId: 'c-1', occurredAt: event.occurredAt, source: 'loyalty', data: event.data });
+      expect(parsed).toMatchObject({ ok: true });
+    }
   });
 });

@@ -1,6 +1,12 @@
+import { SUPPORTED_INSTANTS } from '@rapport/contracts';
+
 const DAY_MS = 86_400_000;
 
-export const toIso = (time: number): string => new Date(time).toISOString();
+/**
+ * An instant as stored: a due instant past the last one an event may hold (an order in late
+ * 9999 pending for 14 days) is held at the last, so every decided event stays storable.
+ */
+export const toIso = (time: number): string => new Date(Math.min(Math.max(time, SUPPORTED_INSTANTS.first), SUPPORTED_INSTANTS.last)).toISOString();
 export const addDays = (instant: string, days: number): string => toIso(Date.parse(instant) + days * DAY_MS);
 
 /** Calendar months in UTC; the 31st plus one month ends on the last day of the shorter month. */
@@ -11,7 +17,7 @@ export function addMonths(instant: string, months: number): string {
   date.setUTCMonth(date.getUTCMonth() + months);
   const lastDay = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 0)).getUTCDate();
   date.setUTCDate(Math.min(day, lastDay));
-  return date.toISOString();
+  return toIso(date.getTime());
 }
 
 export const isoOf = (instant: string): string => new Date(instant).toISOString();
