@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     const parked = await parkedAfterCatchUp(target);
     console.log('\nparked events after catch-up');
     for (const [name, count] of Object.entries(parked)) console.log(`${name.padEnd(20)} ${count}`);
+    for (const [name, count] of Object.entries(parked)) if (count > 0) await printParked(target, name);
     const totalParked = Object.values(parked).reduce((sum, count) => sum + count, 0);
     console.log(`\n5xx or non-problem errors: ${report.failures.length}; parked: ${totalParked}`);
     for (const failure of report.failures.slice(0, 20)) console.log(`  ${failure}`);
@@ -36,6 +37,13 @@ async function main(): Promise<void> {
   } finally {
     await stop();
   }
+}
+
+/** Each parked event of a projection with its error, and the event as stored, so it can be replayed by hand. */
+async function printParked(target: FuzzTarget, projection: string): Promise<void> {
+  const get = (path: string) => fetch(`${target.url}${path}`, { headers: { authorization: `Bearer ${target.keys.admin}` } }).then((response) => response.json());
+  const { parked } = (await get(`/v1/admin/projections/${projection}/parked?limit=20`)) as { parked: { eventId: string; type: string; streamId: string; error: string }[] };
+  for (const event of parked) console.log(`  ${projection}: ${event.type} ${event.eventId} in ${event.streamId}: ${event.error}`);
 }
 
 async function platform(): Promise<{ target: FuzzTarget; stop: () => Promise<void> }> {
