@@ -24,6 +24,13 @@ export class ValidationError extends Error {
   }
 }
 
+/** One query, path or body field that cannot be read; `path` names it. */
+export class InvalidInputError extends ValidationError {
+  constructor(path: string, message: string) {
+    super([{ path, message }]);
+  }
+}
+
 function describe(errors: readonly FieldError[]): string {
   const [first] = errors;
   if (!first) return 'The request is invalid.';

@@ -8,6 +8,7 @@ export {
   IllegalStateError,
   UnauthorizedError,
   ForbiddenError,
+  InvalidInputError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
   IdempotencyKeyReusedError,
@@ -18,6 +19,7 @@ export {
   type FieldError,
   type CodedError,
 } from './errors';
+export { parseInput } from './input';
 export { problemFromError, problemFromStatus, problemType, PROBLEM_CONTENT_TYPE, type Problem, type MappedProblem } from './problem';
 export {
   ApiKeyStore,

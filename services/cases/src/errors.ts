@@ -1,6 +1,7 @@
 import { ConcurrencyError, IllegalStateError, NotFoundError, ValidationError, type FieldError } from '@rapport/platform';
 
 export { ConcurrencyError, ValidationError, type FieldError };
+export { InvalidInputError } from '@rapport/platform';
 
 /** No complaint or callback with this id is known (not filed, not requested). */
 export class CaseNotFoundError extends NotFoundError {
@@ -35,9 +36,3 @@ export class PolicyError extends ValidationError {
   }
 }
 
-/** A query or body field that cannot be read; `path` names it. */
-export class InvalidInputError extends ValidationError {
-  constructor(path: string, message: string) {
-    super([{ path, message }]);
-  }
-}

@@ -1,7 +1,10 @@
 import { isoDateTime, service } from '@rapport/contracts';
 import { z } from 'zod';
-import { InvalidInputError, ValidationError } from './errors';
+import { InvalidInputError } from './errors';
 import { GROUP_BY } from './read-model/metrics';
+
+/** Request input is validated the platform's way: every problem names its field. */
+export { parseInput } from '@rapport/platform';
 
 const idSchema = z.string().regex(/^[A-Za-z0-9_.:@+-]{1,128}$/, 'must be 1–128 letters, digits or _ . : @ + -');
 const idempotencyKeySchema = z.string().min(1, 'required').max(200).regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
@@ -37,19 +40,6 @@ export const metricsQuery = z
   })
   .refine((query) => Date.parse(query.from) < Date.parse(query.to), { message: 'must be later than from', path: ['to'] });
 
-/** Validates request input; every problem names its field. */
-export function parseInput<T extends z.ZodType>(schema: T, input: unknown, prefix = ''): z.output<T> {
-  const result = schema.safeParse(input ?? undefined);
-  if (result.success) return result.data;
-  throw new ValidationError(
-    result.error.issues.flatMap((issue) =>
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => ({ path: [prefix, ...issue.path, key].filter(Boolean).join('.'), message: 'unknown field' }))
-        : [{ path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'), message: valueAt(input, issue.path) === undefined ? 'required' : issue.message }],
-    ),
-  );
-}
-
 export function parseId(name: string, value: string): string {
   const result = idSchema.safeParse(value);
   if (!result.success) throw new InvalidInputError(name, result.error.issues[0].message);
@@ -71,13 +61,4 @@ export function parseIfMatch(header: string | string[] | undefined): number | un
   const value = (Array.isArray(header) ? header[0] : header).replace(/^W\//, '').replace(/^"|"$/g, '');
   if (!/^(-1|\d{1,15})$/.test(value)) throw new InvalidInputError('If-Match', 'must be a revision number from a previous answer');
   return Number(value);
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let node = input;
-  for (const key of path) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
 }

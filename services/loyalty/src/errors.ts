@@ -1,6 +1,7 @@
 import { ConcurrencyError, IllegalStateError, NotFoundError, ValidationError, type FieldError } from '@rapport/platform';
 
 export { ConcurrencyError, ValidationError, type FieldError };
+export { InvalidInputError } from '@rapport/platform';
 
 /** The rules file cannot be used; every problem names its path in the file. */
 export class RulesError extends ValidationError {
@@ -38,9 +39,3 @@ export class AccountNotFoundError extends NotFoundError {
   }
 }
 
-/** A query or body field that cannot be read; `path` names it. */
-export class InvalidInputError extends ValidationError {
-  constructor(path: string, message: string) {
-    super([{ path, message }]);
-  }
-}

@@ -1,6 +1,9 @@
 import { isoDateTime } from '@rapport/contracts';
 import { z } from 'zod';
-import { InvalidInputError, ValidationError } from './errors';
+import { InvalidInputError } from './errors';
+
+/** Request input is validated the platform's way: every problem names its field. */
+export { parseInput } from '@rapport/platform';
 
 const MAX_POINTS = 1_000_000_000;
 
@@ -30,30 +33,8 @@ export const ledgerQuery = z.object({
 export const simulationBody = z.strictObject({ rules: z.string().min(1).max(1_000_000), from: isoDateTime.optional(), to: isoDateTime.optional(), keep: z.boolean().optional() });
 export const summaryQuery = z.object({ from: isoDateTime.optional(), to: isoDateTime.optional() });
 
-/** Validates request input; every problem names its field. */
-export function parseInput<T extends z.ZodType>(schema: T, input: unknown, prefix = ''): z.output<T> {
-  const result = schema.safeParse(input ?? undefined);
-  if (result.success) return result.data;
-  throw new ValidationError(
-    result.error.issues.flatMap((issue) =>
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => ({ path: [prefix, ...issue.path, key].filter(Boolean).join('.'), message: 'unknown field' }))
-        : [{ path: [prefix, ...issue.path.map(String)].filter(Boolean).join('.'), message: valueAt(input, issue.path) === undefined ? 'required' : issue.message }],
-    ),
-  );
-}
-
 export function parseCustomerId(customerId: string): string {
   const result = customerIdSchema.safeParse(customerId);
   if (!result.success) throw new InvalidInputError('customerId', result.error.issues[0].message);
   return result.data;
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let node = input;
-  for (const key of path) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
 }

@@ -1,6 +1,7 @@
 import { IllegalStateError, NotFoundError, ValidationError } from '@rapport/platform';
 
 export { ValidationError };
+export { InvalidInputError } from '@rapport/platform';
 
 /** A model cannot be fitted to the data given (no customers, or none with repeat purchases). */
 export class InsufficientDataError extends IllegalStateError {
@@ -13,13 +14,6 @@ export class InsufficientDataError extends IllegalStateError {
 export class InvalidInstantError extends ValidationError {
   constructor(path: string, value: string) {
     super([{ path, message: `'${value}' is not an ISO-8601 instant` }]);
-  }
-}
-
-/** A query field that cannot be read; `path` names it. */
-export class InvalidInputError extends ValidationError {
-  constructor(path: string, message: string) {
-    super([{ path, message }]);
   }
 }
 

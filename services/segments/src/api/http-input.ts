@@ -1,7 +1,10 @@
 import { isoDateTime } from '@rapport/contracts';
 import { z } from 'zod';
 import { SEGMENTS, type Segment } from '../scoring/segment-map';
-import { InvalidInputError, ValidationError } from '../errors';
+import { InvalidInputError } from '../errors';
+
+/** Request input is validated the platform's way: every problem names its field. */
+export { parseInput } from '@rapport/platform';
 
 export const MAX_PAGE = 1000;
 
@@ -56,17 +59,4 @@ export function decodeCursor(text: string, sort: Sort): Cursor {
   }
   if (parsed[0] !== sort) throw new InvalidInputError('cursor', `was made for sort=${String(parsed[0])}; ask again with that sort or without a cursor`);
   return { sort, value: parsed[1] as number | null, customerId: parsed[2] };
-}
-
-/** Validates request input; every problem names its field. */
-export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const result = schema.safeParse(input ?? {});
-  if (result.success) return result.data;
-  throw new ValidationError(
-    result.error.issues.flatMap((issue) =>
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => ({ path: [...issue.path, key].join('.'), message: 'unknown field' }))
-        : [{ path: issue.path.map(String).join('.'), message: issue.message }],
-    ),
-  );
 }
