@@ -2,6 +2,7 @@ import { fork } from 'node:child_process';
 import { createPostgresEventStore, type PostgresEventStore } from '@rapport/event-store';
 import { poolDatabase, ProjectionRuntime, storeSource, type Projection, type ProjectionContext } from '@rapport/projections';
 import { Pool } from 'pg';
+import { createTestDatabase, type TestDatabase } from './test-database';
 
 // Crash tests: a child process runs projections over the store and, in each one's Nth batch
 // (rows written, transaction not committed), reports what it measures inside that
@@ -67,4 +68,36 @@ export async function killAtCrashPoint(script: string, databaseUrl: string, atBa
     child.kill('SIGKILL');
     await exited;
   }
+}
+
+export interface CrashTestbed {
+  readonly database: TestDatabase;
+  readonly store: PostgresEventStore;
+  readonly pool: Pool;
+  /** Runs `projections` from their checkpoints (as a restarted process would) until they have caught up. */
+  catchUp(projections: readonly Projection<any>[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The test's database, store and pool for a crash test, with the restart the test makes after the kill. */
+export async function openCrashTestbed(prefix: string): Promise<CrashTestbed> {
+  const database = await createTestDatabase(prefix);
+  const store = await createPostgresEventStore({ connectionString: database.url, poolSize: 2 });
+  const pool = new Pool({ connectionString: database.url, max: 4 });
+  return {
+    database,
+    store,
+    pool,
+    async catchUp(projections) {
+      const runtime = new ProjectionRuntime({ db: poolDatabase(pool), projections, source: storeSource(store, { batchSize: CRASH_BATCH_SIZE }) });
+      await runtime.start();
+      await runtime.settled();
+      await runtime.stop();
+    },
+    async close() {
+      await store.close();
+      await pool.end();
+      await database.drop();
+    },
+  };
 }

@@ -1,9 +1,6 @@
 import { join } from 'node:path';
 import { fromRecordedEvent, streamIdFor, toStoredEvent, type Envelope } from '@rapport/contracts';
-import { createPostgresEventStore, type PostgresEventStore } from '@rapport/event-store';
-import { poolDatabase, ProjectionRuntime, storeSource } from '@rapport/projections';
-import { CRASH_BATCH_SIZE, createTestDatabase, killAtCrashPoint, type TestDatabase } from '@rapport/testing';
-import { Pool } from 'pg';
+import { CRASH_BATCH_SIZE, killAtCrashPoint, openCrashTestbed, type CrashTestbed } from '@rapport/testing';
 import type { CaseEvent } from '../case/state';
 import { defaultPolicy } from '../sla/policy';
 import { caseIdOf, caseRow, casesProjection, READ_MODEL_NAME } from './projection';
@@ -31,38 +28,27 @@ function story(): (Envelope<string, unknown> & { customerId: string })[] {
 }
 
 describe('cases projection killed between its writes and its commit', () => {
-  let database: TestDatabase;
-  let store: PostgresEventStore;
-  let pool: Pool;
+  let bed: CrashTestbed;
 
   beforeAll(async () => {
-    database = await createTestDatabase('cases_crash');
-    store = await createPostgresEventStore({ connectionString: database.url, poolSize: 2 });
-    pool = new Pool({ connectionString: database.url, max: 4 });
-    for (const event of story()) await store.append(streamIdFor(event), [toStoredEvent(event, event.occurredAt)]);
+    bed = await openCrashTestbed('cases_crash');
+    for (const event of story()) await bed.store.append(streamIdFor(event), [toStoredEvent(event, event.occurredAt)]);
   });
 
-  afterAll(async () => {
-    await store.close();
-    await pool.end();
-    await database.drop();
-  });
+  afterAll(() => bed.close());
 
   it('holds every event once after a restart, and every case equals a fold of its events', async () => {
-    const stored = (await store.readAll()).map((event) => fromRecordedEvent(event));
+    const stored = (await bed.store.readAll()).map((event) => fromRecordedEvent(event));
     const caseEventsIn = (batches: number) => stored.slice(0, batches * CRASH_BATCH_SIZE).filter((event) => caseIdOf(event)).length;
-    const { [READ_MODEL_NAME]: report } = await killAtCrashPoint(join(__dirname, 'crash-projector.ts'), database.url, 3);
+    const { [READ_MODEL_NAME]: report } = await killAtCrashPoint(join(__dirname, 'crash-projector.ts'), bed.database.url, 3);
     // Inside the dying transaction three batches were in the history; two were committed.
     expect(report.history).toBe(caseEventsIn(3));
-    const committed = await pool.query<{ history: number }>('SELECT count(*)::int AS history FROM cases.case_events');
+    const committed = await bed.pool.query<{ history: number }>('SELECT count(*)::int AS history FROM cases.case_events');
     expect(committed.rows[0].history).toBe(caseEventsIn(2));
 
-    const runtime = new ProjectionRuntime({ db: poolDatabase(pool), projections: [casesProjection(policy)], source: storeSource(store, { batchSize: CRASH_BATCH_SIZE }) });
-    await runtime.start();
-    await runtime.settled();
-    await runtime.stop();
+    await bed.catchUp([casesProjection(policy)]);
 
-    const counts = await pool.query(`SELECT (SELECT count(*) FROM cases.case_events)::int AS history, (SELECT count(*) FROM cases.feedback)::int AS feedback, (SELECT count(*) FROM cases.cases)::int AS cases`);
+    const counts = await bed.pool.query(`SELECT (SELECT count(*) FROM cases.case_events)::int AS history, (SELECT count(*) FROM cases.feedback)::int AS feedback, (SELECT count(*) FROM cases.cases)::int AS cases`);
     expect(counts.rows[0]).toEqual({ history: caseEventsIn(4), feedback: COMPLAINTS, cases: COMPLAINTS });
 
     const byCase = new Map<string, CaseEvent[]>();
@@ -71,7 +57,7 @@ describe('cases projection killed between its writes and its commit', () => {
       if (caseId) byCase.set(caseId, [...(byCase.get(caseId) ?? []), { ...event } as CaseEvent]);
     }
     const expected = [...byCase].map(([caseId, list]) => caseRow(caseId, list, policy)).sort((a, b) => String(a.case_id).localeCompare(String(b.case_id)));
-    const actual = (await pool.query('SELECT * FROM cases.cases ORDER BY case_id')).rows;
+    const actual = (await bed.pool.query('SELECT * FROM cases.cases ORDER BY case_id')).rows;
     expect(actual.map((row) => [row.case_id, row.status, row.flags, row.clocks])).toEqual(expected.map((row) => [row.case_id, row.status, row.flags, JSON.parse(JSON.stringify(row.clocks))]));
   });
 });

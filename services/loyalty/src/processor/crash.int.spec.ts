@@ -1,9 +1,6 @@
 import { join } from 'node:path';
 import { fromRecordedLoyaltyEvent, streamIdFor, toStoredEvent, type EventOf } from '@rapport/contracts';
-import { createPostgresEventStore, type PostgresEventStore } from '@rapport/event-store';
-import { poolDatabase, ProjectionRuntime, storeSource } from '@rapport/projections';
-import { createTestDatabase, killAtCrashPoint, type TestDatabase } from '@rapport/testing';
-import { Pool } from 'pg';
+import { killAtCrashPoint, openCrashTestbed, type CrashTestbed } from '@rapport/testing';
 import { decideFactInPlace, type Fact } from '../account/decide';
 import { initialState } from '../account/state';
 import { loyaltyProjections } from '../loyalty';
@@ -47,52 +44,41 @@ function expectedEarnings(): Record<string, number> {
 }
 
 describe('loyalty processor killed between its append and its commit', () => {
-  let database: TestDatabase;
-  let store: PostgresEventStore;
-  let pool: Pool;
+  let bed: CrashTestbed;
 
   beforeAll(async () => {
-    database = await createTestDatabase('loyalty_crash');
-    store = await createPostgresEventStore({ connectionString: database.url, poolSize: 2 });
-    pool = new Pool({ connectionString: database.url, max: 4 });
-    for (const fact of facts()) await store.append(streamIdFor(fact), [toStoredEvent(fact, fact.occurredAt)]);
+    bed = await openCrashTestbed('loyalty_crash');
+    for (const fact of facts()) await bed.store.append(streamIdFor(fact), [toStoredEvent(fact, fact.occurredAt)]);
   });
 
-  afterAll(async () => {
-    await store.close();
-    await pool.end();
-    await database.drop();
-  });
+  afterAll(() => bed.close());
 
   it('earns exactly once once restarted: the same sums, not only the same rows', async () => {
-    const { [PROCESSOR_NAME]: report } = await killAtCrashPoint(join(__dirname, 'crash-processor.ts'), database.url, 3);
+    const { [PROCESSOR_NAME]: report } = await killAtCrashPoint(join(__dirname, 'crash-processor.ts'), bed.database.url, 3);
     const appended = report.appended as number;
 
-    // The third batch's loyalty events reached the store, its bookkeeping did not.
-    const answered = await pool.query<{ count: string }>('SELECT count(*) FROM loyalty_processor.answered');
+    // The third batch's loyalty events reached the bed.store, its bookkeeping did not.
+    const answered = await bed.pool.query<{ count: string }>('SELECT count(*) FROM loyalty_processor.answered');
     expect(Number(answered.rows[0].count)).toBe(100);
     expect(appended).toBeGreaterThan(0);
-    const afterTwoBatches = (await store.readAll()).filter((e) => e.streamId.startsWith('loyalty-'));
+    const afterTwoBatches = (await bed.store.readAll()).filter((e) => e.streamId.startsWith('loyalty-'));
     expect(afterTwoBatches).toHaveLength(appended);
 
     const clock = { now: () => new Date('2030-01-01T00:00:00Z') };
-    const runtime = new ProjectionRuntime({ db: poolDatabase(pool), projections: loyaltyProjections({ store, rules, clock }), source: storeSource(store, { batchSize: 50 }) });
-    await runtime.start();
-    await runtime.settled();
-    await runtime.stop();
+    await bed.catchUp(loyaltyProjections({ store: bed.store, rules, clock }));
 
     const expected = expectedEarnings();
-    const loyalty = (await store.readAll()).filter((e) => e.streamId.startsWith('loyalty-')).map((e) => fromRecordedLoyaltyEvent(e));
+    const loyalty = (await bed.store.readAll()).filter((e) => e.streamId.startsWith('loyalty-')).map((e) => fromRecordedLoyaltyEvent(e));
     const earnedInStore: Record<string, number> = {};
     for (const event of loyalty) if (event.type === 'PointsEarned') earnedInStore[event.customerId as string] = (earnedInStore[event.customerId as string] ?? 0) + event.data.points;
     expect(earnedInStore).toEqual(expected);
     expect(loyalty.filter((event) => event.type === 'PointsEarned')).toHaveLength(CUSTOMERS * (ORDERS_PER_CUSTOMER + 1));
 
-    const ledger = await pool.query<{ customer_id: string; earned: string }>(
+    const ledger = await bed.pool.query<{ customer_id: string; earned: string }>(
       `SELECT customer_id, sum(points) AS earned FROM loyalty.ledger WHERE type = 'PointsEarned' GROUP BY customer_id`,
     );
     expect(Object.fromEntries(ledger.rows.map((row) => [row.customer_id, Number(row.earned)]))).toEqual(expected);
-    const processed = await pool.query<{ earned: string; count: string }>('SELECT sum(earned) AS earned, count(*) FROM loyalty_processor.answered');
+    const processed = await bed.pool.query<{ earned: string; count: string }>('SELECT sum(earned) AS earned, count(*) FROM loyalty_processor.answered');
     expect(Number(processed.rows[0].count)).toBe(CUSTOMERS * ORDERS_PER_CUSTOMER);
   });
 });

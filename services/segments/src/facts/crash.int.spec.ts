@@ -1,9 +1,6 @@
 import { join } from 'node:path';
 import { streamIdFor, toStoredEvent } from '@rapport/contracts';
-import { createPostgresEventStore, type PostgresEventStore } from '@rapport/event-store';
-import { poolDatabase, ProjectionRuntime, storeSource } from '@rapport/projections';
-import { createTestDatabase, killAtCrashPoint, type TestDatabase } from '@rapport/testing';
-import { Pool } from 'pg';
+import { killAtCrashPoint, openCrashTestbed, type CrashTestbed } from '@rapport/testing';
 import { DEFAULT_SETTINGS } from '../config';
 import { orderPlaced, type Fact } from '../segments-test-kit';
 import { factsProjection, FACTS_PROJECTION } from './projection';
@@ -19,40 +16,29 @@ function facts(): Fact[] {
 }
 
 describe('segments facts projection killed before its commit', () => {
-  let database: TestDatabase;
-  let store: PostgresEventStore;
-  let pool: Pool;
+  let bed: CrashTestbed;
 
   beforeAll(async () => {
-    database = await createTestDatabase('segments_crash');
-    store = await createPostgresEventStore({ connectionString: database.url, poolSize: 2 });
-    pool = new Pool({ connectionString: database.url, max: 4 });
-    for (const fact of facts()) await store.append(streamIdFor(fact), [toStoredEvent(fact, fact.occurredAt)]);
+    bed = await openCrashTestbed('segments_crash');
+    for (const fact of facts()) await bed.store.append(streamIdFor(fact), [toStoredEvent(fact, fact.occurredAt)]);
   });
 
-  afterAll(async () => {
-    await store.close();
-    await pool.end();
-    await database.drop();
-  });
+  afterAll(() => bed.close());
 
   it('counts every order exactly once after a restart: the same totals, not only the same rows', async () => {
-    const { [FACTS_PROJECTION]: report } = await killAtCrashPoint(join(__dirname, 'crash-projector.ts'), database.url, 3);
+    const { [FACTS_PROJECTION]: report } = await killAtCrashPoint(join(__dirname, 'crash-projector.ts'), bed.database.url, 3);
     // Three batches of 50 were counted inside the dying transaction; two were committed.
     expect(report.orders).toBe(150);
 
-    const runtime = new ProjectionRuntime({ db: poolDatabase(pool), projections: [factsProjection(DEFAULT_SETTINGS)], source: storeSource(store, { batchSize: 50 }) });
-    await runtime.start();
-    await runtime.settled();
-    await runtime.stop();
+    await bed.catchUp([factsProjection(DEFAULT_SETTINGS)]);
 
-    const totals = await pool.query<{ customer_id: string; orders: string; spend: string }>('SELECT customer_id, orders, spend FROM segments.customers ORDER BY customer_id');
+    const totals = await bed.pool.query<{ customer_id: string; orders: string; spend: string }>('SELECT customer_id, orders, spend FROM segments.customers ORDER BY customer_id');
     expect(totals.rows).toHaveLength(CUSTOMERS);
     for (const row of totals.rows) {
       const c = Number(row.customer_id.slice('crash-'.length));
       expect({ id: row.customer_id, orders: Number(row.orders), spend: Number(row.spend) }).toEqual({ id: row.customer_id, orders: ORDERS_PER_CUSTOMER, spend: ORDERS_PER_CUSTOMER * (1000 + c) });
     }
-    const [{ count }] = (await pool.query<{ count: string }>("SELECT count(*) FROM segments.facts WHERE kind = 'order'")).rows;
+    const [{ count }] = (await bed.pool.query<{ count: string }>("SELECT count(*) FROM segments.facts WHERE kind = 'order'")).rows;
     expect(Number(count)).toBe(CUSTOMERS * ORDERS_PER_CUSTOMER);
   });
 });

@@ -1,9 +1,7 @@
 import { join } from 'node:path';
-import { createPostgresEventStore, type PostgresEventStore } from '@rapport/event-store';
-import { poolDatabase, ProjectionRuntime, storeSource } from '@rapport/projections';
-import { createTestDatabase, killAtCrashPoint, type TestDatabase } from '@rapport/testing';
+import type { PostgresEventStore } from '@rapport/event-store';
+import { killAtCrashPoint, openCrashTestbed, type CrashTestbed } from '@rapport/testing';
 import { streamIdFor, toStoredEvent } from '@rapport/contracts';
-import { Pool } from 'pg';
 import { TIMELINE_PROJECTIONS } from '../timeline';
 
 const CUSTOMERS = 12;
@@ -29,50 +27,39 @@ async function seed(store: PostgresEventStore): Promise<void> {
 }
 
 describe('timeline projector killed between its read-model write and the commit', () => {
-  let database: TestDatabase;
-  let store: PostgresEventStore;
-  let pool: Pool;
+  let bed: CrashTestbed;
 
   beforeAll(async () => {
-    database = await createTestDatabase('timeline_crash');
-    store = await createPostgresEventStore({ connectionString: database.url, poolSize: 2 });
-    pool = new Pool({ connectionString: database.url, max: 4 });
-    await seed(store);
+    bed = await openCrashTestbed('timeline_crash');
+    await seed(bed.store);
   });
 
-  afterAll(async () => {
-    await store.close();
-    await pool.end();
-    await database.drop();
-  });
+  afterAll(() => bed.close());
 
   it('loses and duplicates nothing once restarted', async () => {
-    const reports = await killAtCrashPoint(join(__dirname, 'crash-projector.ts'), database.url, 5, TIMELINE_PROJECTIONS.length);
+    const reports = await killAtCrashPoint(join(__dirname, 'crash-projector.ts'), bed.database.url, 5, TIMELINE_PROJECTIONS.length);
     // Inside the open transactions the fifth batches' rows were there...
     expect(Object.fromEntries(Object.values(reports).map((report) => [report.projection, report.written]))).toEqual({ timeline: 250, 'customer-profiles': 250 });
 
     // ...but only four batches committed, checkpoints included.
-    const committed = await pool.query<{ count: string }>('SELECT count(*) FROM timeline.entries');
+    const committed = await bed.pool.query<{ count: string }>('SELECT count(*) FROM timeline.entries');
     expect(Number(committed.rows[0].count)).toBe(200);
     expect(await eventsCounted()).toBe(200);
-    const checkpoints = await pool.query<{ projection: string; events_seen: string }>(`SELECT projection, events_seen FROM rapport_projections.checkpoints ORDER BY projection`);
+    const checkpoints = await bed.pool.query<{ projection: string; events_seen: string }>(`SELECT projection, events_seen FROM rapport_projections.checkpoints ORDER BY projection`);
     expect(checkpoints.rows.map((row) => [row.projection, Number(row.events_seen)])).toEqual([
       ['customer-profiles', 200],
       ['timeline', 200],
     ]);
 
-    const runtime = new ProjectionRuntime({ db: poolDatabase(pool), projections: TIMELINE_PROJECTIONS, source: storeSource(store, { batchSize: 50 }) });
-    await runtime.start();
-    await runtime.settled();
-    await runtime.stop();
+    await bed.catchUp(TIMELINE_PROJECTIONS);
 
-    const entries = await pool.query<{ event_id: string }>('SELECT event_id FROM timeline.entries');
-    const stored = await store.readAll();
+    const entries = await bed.pool.query<{ event_id: string }>('SELECT event_id FROM timeline.entries');
+    const stored = await bed.store.readAll();
     expect(entries.rows).toHaveLength(stored.length);
     expect(new Set(entries.rows.map((row) => row.event_id))).toEqual(new Set(stored.map((event) => event.id)));
     // Entries and orders are keyed by event and order: only a count shows an event applied twice.
     expect(await eventsCounted()).toBe(stored.length);
-    const orders = await pool.query<{ customer_id: string; orders: string; spend: string }>(
+    const orders = await bed.pool.query<{ customer_id: string; orders: string; spend: string }>(
       'SELECT customer_id, count(*) AS orders, sum(total) AS spend FROM customer_profiles.orders GROUP BY customer_id ORDER BY customer_id',
     );
     const perCustomerSpend = Array.from({ length: ORDERS_PER_CUSTOMER }, (_, n) => 100 + n).reduce((a, b) => a + b, 0);
@@ -82,7 +69,7 @@ describe('timeline projector killed between its read-model write and the commit'
 
   /** Events the profile model has counted, summed over every customer: a double application would show here. */
   async function eventsCounted(): Promise<number> {
-    const { rows } = await pool.query<{ events: string }>('SELECT coalesce(sum(event_count), 0) AS events FROM customer_profiles.profiles');
+    const { rows } = await bed.pool.query<{ events: string }>('SELECT coalesce(sum(event_count), 0) AS events FROM customer_profiles.profiles');
     return Number(rows[0].events);
   }
 });
