@@ -4,6 +4,7 @@ import type { PostgresEventStore } from '@rapport/event-store';
 import { IngestModule } from '@rapport/ingest';
 import { loadLoyaltyConfig, loadRules, LoyaltyModule } from '@rapport/loyalty';
 import type { Logger } from '@rapport/platform';
+import { checkConsents, PrivacyModule } from '@rapport/privacy';
 import { loadSegmentsConfig, SegmentsModule, settingsOf } from '@rapport/segments';
 import { TimelineModule } from '@rapport/timeline';
 
@@ -27,6 +28,7 @@ export const MOUNTED_APIS: readonly { readonly path: string; readonly what: stri
   { path: '/v1/service/metrics', what: 'SLA attainment, response percentiles, CSAT and NPS' },
   { path: '/v1/segments', what: 'RFM segments, movements, value models and their validation; /v1/customers/{id}/segment' },
   { path: '/v1/admin/projections', what: 'projection status, rebuild, verify, parked events' },
+  { path: '/v1/consents', what: 'consent audience check; /v1/customers/{id}/consents; /v1/compliance/violations' },
 ];
 
 /**
@@ -64,6 +66,9 @@ export function serviceModules(services: EmbeddedServices): DynamicModule[] {
       logger: services.logger,
       settings: settingsOf(segments),
       recomputeIntervalMs: segments.SEGMENTS_RECOMPUTE_INTERVAL_MS,
+      // One database: marketing CSV exports leave out customers the consent model says no for.
+      consentCheck: checkConsents,
     }),
+    PrivacyModule.register({ store: services.store, databaseUrl: services.databaseUrl, logger: services.logger }),
   ];
 }

@@ -47,7 +47,7 @@ export {
   type Growth,
   type GrowthOptions,
 } from './scoring/value-flags';
-export { startSegments, createSegmentsDataSource, SEGMENTS as SEGMENTS_SERVICE, type Segments, type SegmentsOptions, type Recomputed } from './segments';
+export { startSegments, createSegmentsDataSource, SEGMENTS as SEGMENTS_SERVICE, type ConsentCheck, type Segments, type SegmentsOptions, type Recomputed } from './segments';
 export { SegmentsModule } from './segments.module';
 export { createSegmentsApp, type SegmentsAppOptions } from './app';
 export { loadSegmentsConfig, settingsOf, DEFAULT_SETTINGS, type SegmentSettings, type SegmentsConfig } from './config';

@@ -8,6 +8,7 @@ import {
   type Database,
   type EventSource,
   type RunnerLogger,
+  type Sql,
 } from '@rapport/projections';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
@@ -30,7 +31,12 @@ export interface SegmentsOptions {
   /** How often a full recompute as of now runs; 0 (the default here) turns it off. */
   readonly recomputeIntervalMs?: number;
   readonly logger?: RunnerLogger;
+  /** Who may be contacted for a purpose on a channel at an instant; given, CSV exports for that purpose leave the others out. */
+  readonly consentCheck?: ConsentCheck;
 }
+
+/** Answers, per customer id, whether the customer consented to `purpose` on `channel` at `at`. */
+export type ConsentCheck = (db: Sql, purpose: string, channel: string, customerIds: readonly string[], at: string) => Promise<Map<string, boolean>>;
 
 export const SEGMENTS = Symbol('Segments');
 
@@ -45,6 +51,7 @@ export interface Segments {
   readonly settings: SegmentSettings;
   readonly now: () => Date;
   readonly projections: ProjectionRuntime;
+  readonly consentCheck?: ConsentCheck;
   /** Full recompute as of an instant: a snapshot, then the segment changes against the one before. */
   recompute(asOf: string): Promise<Recomputed>;
   stop(): Promise<void>;
@@ -92,6 +99,7 @@ export async function startSegments(options: SegmentsOptions): Promise<Segments>
     settings,
     now,
     projections,
+    consentCheck: options.consentCheck,
     recompute,
     async stop() {
       await job.stop();

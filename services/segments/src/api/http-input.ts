@@ -21,6 +21,12 @@ export const customersQuery = z.strictObject({
   sort: z.enum(SORTS).default('customerId'),
   cursor: z.string().max(400).optional(),
   limit: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(1, 'must be at least 1').max(MAX_PAGE, `must be at most ${MAX_PAGE}`).default(100),
+  /** A CSV export for this purpose lists only customers who consent to it on `channel` now. */
+  purpose: z.enum(['marketing', 'profiling', 'analytics', 'service']).optional(),
+  channel: z.enum(['email', 'sms', 'phone', 'post', 'any']).optional(),
+}).refine((query) => (query.purpose === undefined) === (query.channel === undefined), {
+  message: 'purpose and channel go together',
+  path: ['channel'],
 });
 
 export const customerIdSchema = z.string().regex(/^[A-Za-z0-9_.:@+-]{1,128}$/, 'must be 1–128 letters, digits or _ . : @ + -');

@@ -147,18 +147,22 @@ export function csvField(value: unknown): string {
 }
 
 /** The whole segment as CSV lines, read page by page so that it is never held in memory. */
-export async function* segmentCsv(db: Sql, asOf: string, segment: Segment): AsyncGenerator<string> {
+export async function* segmentCsv(db: Sql, asOf: string, segment: Segment, allowed?: (customerIds: readonly string[]) => Promise<ReadonlySet<string>>): AsyncGenerator<string> {
   yield `${CSV_COLUMNS.join(',')}\r\n`;
   let after: string | null = null;
   for (;;) {
-    const rows: Record<string, unknown>[] = await db.query<Record<string, unknown>>(
+    let rows: Record<string, unknown>[] = await db.query<Record<string, unknown>>(
       `SELECT ${CSV_COLUMNS.join(', ')} FROM ${SNAPSHOT_SCHEMA}.customers
         WHERE as_of = $1 AND segment = $2 AND NOT excluded ${after === null ? '' : 'AND customer_id > $3'} ORDER BY customer_id LIMIT 5000`,
       after === null ? [asOf, segment] : [asOf, segment, after],
     );
     if (rows.length === 0) return;
-    yield rows.map((row) => `${CSV_COLUMNS.map((column) => csvField(column === 'clv' && row.clv !== null ? Math.round(row.clv as number) : row[column])).join(',')}\r\n`).join('');
     after = rows[rows.length - 1].customer_id as string;
+    if (allowed) {
+      const keep = await allowed(rows.map((row) => row.customer_id as string));
+      rows = rows.filter((row) => keep.has(row.customer_id as string));
+    }
+    yield rows.map((row) => `${CSV_COLUMNS.map((column) => csvField(column === 'clv' && row.clv !== null ? Math.round(row.clv as number) : row[column])).join(',')}\r\n`).join('');
   }
 }
 

@@ -75,17 +75,30 @@ export class SegmentsController {
   @Get(':segment/customers')
   @Roles('analyst')
   @ApiProduces('application/json', 'text/csv')
-  @ApiOperation({ summary: 'Customer ids of a segment, keyset-paged; with Accept: text/csv the whole segment is streamed as CSV' })
+  @ApiOperation({ summary: 'Customer ids of a segment, keyset-paged; with Accept: text/csv the whole segment is streamed as CSV (with purpose and channel: only customers consenting now)' })
+  @ApiQuery({ name: 'purpose', required: false, enum: ['marketing', 'profiling', 'analytics', 'service'] })
+  @ApiQuery({ name: 'channel', required: false, enum: ['email', 'sms', 'phone', 'post', 'any'] })
   async customers(@Param('segment') segmentName: string, @Query() query: unknown, @Headers('accept') accept: string | undefined, @Res() reply: FastifyReply) {
     const segment = parseSegment(segmentName);
     const parsed = parseInput(customersQuery, query);
     const cursor = parsed.cursor === undefined ? undefined : decodeCursor(parsed.cursor, parsed.sort);
     const { snapshot, basis } = await findSnapshot(this.segments.db, parsed.asOf);
     if (accept?.includes('text/csv')) {
+      const { purpose, channel } = parsed;
+      const check = this.segments.consentCheck;
+      if (purpose !== undefined && !check) throw new InvalidInputError('purpose', 'consent checks are not available in this deployment');
+      const at = this.segments.now().toISOString();
+      const allowed =
+        purpose === undefined || channel === undefined || !check
+          ? undefined
+          : async (ids: readonly string[]) => {
+              const verdicts = await check(this.segments.db, purpose, channel, ids, at);
+              return new Set(ids.filter((id) => verdicts.get(id) === true));
+            };
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', `attachment; filename="${segment}-${snapshot.asOf.slice(0, 10)}.csv"`)
-        .send(Readable.from(segmentCsv(this.segments.db, snapshot.asOf, segment)));
+        .send(Readable.from(segmentCsv(this.segments.db, snapshot.asOf, segment, allowed)));
     }
     const page = await segmentPage(this.segments.db, snapshot.asOf, segment, parsed.sort, cursor, parsed.limit);
     return reply.send({ ...basis, segment, sort: parsed.sort, ...page });
