@@ -1,5 +1,8 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ProjectionsAdminModule } from '@rapport/projections/nest';
+import { AuditController } from './audit/audit.controller';
+import { AccessAuditInterceptor } from './audit/audit.interceptor';
 import { ConsentsController } from './consents/consents.controller';
 import { PRIVACY, startPrivacy, type Privacy, type PrivacyOptions } from './privacy';
 
@@ -12,15 +15,18 @@ class PrivacyLifecycle implements OnModuleDestroy {
   }
 }
 
-/** The privacy APIs: consents and their check, compliance violations. Needs PlatformModule in the app. */
+/**
+ * The privacy APIs: consents and their check, compliance violations, the access audit. Mounting
+ * it audits every read of a customer's data in the whole app. Needs PlatformModule in the app.
+ */
 @Module({})
 export class PrivacyModule {
   static register(options: PrivacyOptions): DynamicModule {
     return {
       module: PrivacyModule,
       imports: [ProjectionsAdminModule],
-      controllers: [ConsentsController],
-      providers: [{ provide: PRIVACY, useFactory: () => startPrivacy(options) }, PrivacyLifecycle],
+      controllers: [ConsentsController, AuditController],
+      providers: [{ provide: PRIVACY, useFactory: () => startPrivacy(options) }, PrivacyLifecycle, { provide: APP_INTERCEPTOR, useClass: AccessAuditInterceptor }],
       exports: [PRIVACY],
     };
   }

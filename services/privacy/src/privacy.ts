@@ -10,6 +10,7 @@ import {
 } from '@rapport/projections';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { AccessAudit } from './audit/access-audit';
 import { consentsProjection } from './consents/projection';
 
 export interface PrivacyOptions {
@@ -21,6 +22,8 @@ export interface PrivacyOptions {
   readonly source?: EventSource;
   readonly batchSize?: number;
   readonly logger?: RunnerLogger;
+  /** The clock consent checks judge `now` by. */
+  readonly now?: () => Date;
 }
 
 export const PRIVACY = Symbol('Privacy');
@@ -30,6 +33,8 @@ export interface Privacy {
   readonly db: Database;
   readonly store: EventStore;
   readonly projections: ProjectionRuntime;
+  readonly audit: AccessAudit;
+  readonly now: () => Date;
   stop(): Promise<void>;
 }
 
@@ -40,7 +45,9 @@ export function createPrivacyDataSource(url: string, poolSize = 6): DataSource {
 export async function startPrivacy(options: PrivacyOptions): Promise<Privacy> {
   const { db, owned } = await openReadModelDatabase(options, createPrivacyDataSource, 'privacy');
   let projections: ProjectionRuntime;
+  const audit = new AccessAudit(db);
   try {
+    await audit.migrate();
     const replay = storeSource(options.store, { batchSize: options.batchSize });
     projections = new ProjectionRuntime({ db, projections: [consentsProjection], source: options.source ?? replay, replaySource: replay, logger: options.logger });
     await projections.start();
@@ -52,6 +59,8 @@ export async function startPrivacy(options: PrivacyOptions): Promise<Privacy> {
     db,
     store: options.store,
     projections,
+    audit,
+    now: options.now ?? (() => new Date()),
     async stop() {
       await projections.stop();
       await owned?.destroy();

@@ -27,7 +27,7 @@ export class ConsentsController {
   @ApiQuery({ name: 'at', required: false, description: 'ISO-8601 instant; now when left out' })
   async check(@Query() query: unknown) {
     const { purpose, channel, customers, at } = parseInput(consentCheckQuery, query);
-    const instant = at === undefined ? new Date().toISOString() : new Date(at).toISOString();
+    const instant = at === undefined ? this.privacy.now().toISOString() : new Date(at).toISOString();
     const verdicts = await checkConsents(this.privacy.db, purpose, channel, customers, instant);
     const allowed = customers.filter((id) => verdicts.get(id) === true);
     return {
