@@ -74,4 +74,27 @@ describe('privacy: consents, audit, export and erasure over HTTP', () => {
     expect((await app.call('GET', '/v1/admin/audit', 'support')).status).toBe(403);
     await expect(app.pool.query("DELETE FROM privacy_audit.access_log WHERE customer_id = 'p-yes'")).rejects.toThrow(/append-only/);
   });
+
+  it('the subject export streams the customer’s events and every read-model row naming them, and is audited', async () => {
+    await emit(fact('ComplaintFiled', 'p-yes', '2030-05-01T09:00:00Z', { complaintId: 'cmp-p', category: 'delivery', severity: 'low', channel: 'email', summary: 'Box was crushed' }));
+    await app.settled();
+    const answer = await app.call('GET', '/v1/customers/p-yes/export', 'admin');
+    expect(answer.status).toBe(200);
+    expect(answer.type).toMatch(/^application\/json/);
+    const document = answer.body;
+    expect(document.customerId).toBe('p-yes');
+    expect(document.events.map((event: { type: string }) => event.type)).toEqual(['CustomerRegistered', 'ConsentChanged', 'OrderPlaced', 'ComplaintFiled', 'PointsEarned', 'PointsEarned']);
+    expect(document.events[0].data).toEqual({ email: 'yes@example.com', firstName: 'Ada' });
+    expect(Object.keys(document.readModels)).toEqual(expect.arrayContaining(['timeline.entries', 'customer_profiles.profiles', 'consents.history', 'cases.cases', 'privacy_audit.access_log']));
+    // Every event of the customer and its loyalty decisions is one timeline entry.
+    expect(document.readModels['timeline.entries']).toHaveLength(6);
+    expect(document.readModels['cases.cases']).toEqual([expect.objectContaining({ case_id: 'complaint-cmp-p', customer_id: 'p-yes' })]);
+    const audit = await app.call('GET', '/v1/admin/audit?customerId=p-yes&limit=1', 'admin');
+    expect(audit.body.entries[0]).toMatchObject({ route: '/v1/customers/:customerId/export', role: 'admin' });
+
+    expect((await app.call('GET', '/v1/customers/p-yes/export', 'support')).status).toBe(403);
+    const unknown = await app.call('GET', '/v1/customers/p-nobody/export', 'admin');
+    expect(unknown).toMatchObject({ status: 404, type: expect.stringMatching(/^application\/problem\+json/) });
+    expect(unknown.body.detail).toBe("No customer 'p-nobody' is known.");
+  });
 });

@@ -4,6 +4,7 @@ import { ProjectionsAdminModule } from '@rapport/projections/nest';
 import { AuditController } from './audit/audit.controller';
 import { AccessAuditInterceptor } from './audit/audit.interceptor';
 import { ConsentsController } from './consents/consents.controller';
+import { ExportController } from './export/export.controller';
 import { PRIVACY, startPrivacy, type Privacy, type PrivacyOptions } from './privacy';
 
 @Injectable()
@@ -25,7 +26,7 @@ export class PrivacyModule {
     return {
       module: PrivacyModule,
       imports: [ProjectionsAdminModule],
-      controllers: [ConsentsController, AuditController],
+      controllers: [ConsentsController, AuditController, ExportController],
       providers: [{ provide: PRIVACY, useFactory: () => startPrivacy(options) }, PrivacyLifecycle, { provide: APP_INTERCEPTOR, useClass: AccessAuditInterceptor }],
       exports: [PRIVACY],
     };

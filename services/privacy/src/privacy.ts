@@ -24,6 +24,8 @@ export interface PrivacyOptions {
   readonly logger?: RunnerLogger;
   /** The clock consent checks judge `now` by. */
   readonly now?: () => Date;
+  /** When the customer was erased, if it was; nobody is erased when left out. */
+  readonly erasedAt?: (customerId: string) => Promise<string | null>;
 }
 
 export const PRIVACY = Symbol('Privacy');
@@ -35,6 +37,7 @@ export interface Privacy {
   readonly projections: ProjectionRuntime;
   readonly audit: AccessAudit;
   readonly now: () => Date;
+  erasedAt(customerId: string): Promise<string | null>;
   stop(): Promise<void>;
 }
 
@@ -61,6 +64,7 @@ export async function startPrivacy(options: PrivacyOptions): Promise<Privacy> {
     projections,
     audit,
     now: options.now ?? (() => new Date()),
+    erasedAt: options.erasedAt ?? (async () => null),
     async stop() {
       await projections.stop();
       await owned?.destroy();
