@@ -1,4 +1,4 @@
-import { customerEvents } from './customer';
+import { customerEvents, PRIVACY_DECISION_TYPES } from './customer';
 import { loyaltyEvents } from './loyalty';
 import type { RecordedEventInput, Stored } from './storage';
 import { orderEvents } from './orders';
@@ -25,8 +25,8 @@ export type StoredEvent = Stored<RapportEvent>;
 
 export const EVENT_TYPES: readonly EventType[] = catalogue.types;
 
-/** The types emitters may send: every catalogue type but the cases service's own decisions. */
-export const EMITTABLE_EVENT_TYPES: readonly EventType[] = EVENT_TYPES.filter((type) => !CASES_DECISION_TYPES.includes(type));
+/** The types emitters may send: every catalogue type but the cases and privacy services' own decisions. */
+export const EMITTABLE_EVENT_TYPES: readonly EventType[] = EVENT_TYPES.filter((type) => !CASES_DECISION_TYPES.includes(type) && !PRIVACY_DECISION_TYPES.includes(type));
 
 export function isEventType(type: string): type is EventType {
   return catalogue.isEventType(type);
@@ -39,6 +39,9 @@ export function parseEvent(input: unknown): ParseResult<RapportEvent> {
   if (result.ok && CASES_DECISION_TYPES.includes(result.event.type)) {
     return { ok: false, errors: [{ path: 'type', message: `${result.event.type} is decided by the cases service and cannot be emitted` }] };
   }
+  if (result.ok && PRIVACY_DECISION_TYPES.includes(result.event.type)) {
+    return { ok: false, errors: [{ path: 'type', message: `${result.event.type} is decided through the erasure API (POST /v1/customers/{id}/erasure) and cannot be emitted` }] };
+  }
   if (result.ok || result.errors[0]?.path !== 'type') return result;
   const type = (input as { type: unknown }).type;
   if (typeof type !== 'string') return result;
@@ -50,6 +53,11 @@ export function parseEvent(input: unknown): ParseResult<RapportEvent> {
 /** Reads a stored event back at the latest version of its type. */
 export function fromRecordedEvent(recorded: RecordedEventInput): StoredEvent {
   return catalogue.fromRecordedEvent(recorded);
+}
+
+/** Validates an event a Rapport service decided (e.g. CustomerErased) before it appends it; never throws. */
+export function parseDecidedEvent(input: unknown): ParseResult<RapportEvent> {
+  return catalogue.parseEvent(input);
 }
 
 /** The loyalty service's own decisions, stored in `loyalty-<customerId>`; never accepted from emitters. */

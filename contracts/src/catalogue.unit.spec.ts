@@ -18,8 +18,8 @@ const pathsOf = (input: unknown) => errorsOf(input).map((error) => error.path);
 describe('event catalogue', () => {
   it('has a valid example of every event type, all for one customer', () => {
     const examples = exampleEvents();
-    // The cases service's own decisions are never emitted, so no emitter example carries them.
-    expect(new Set(examples.map((event) => event.type))).toEqual(new Set(EVENT_TYPES.filter((type) => type !== 'SlaBreached')));
+    // The cases and privacy services' own decisions are never emitted, so no emitter example carries them.
+    expect(new Set(examples.map((event) => event.type))).toEqual(new Set(EVENT_TYPES.filter((type) => type !== 'SlaBreached' && type !== 'CustomerErased')));
     expect(new Set(examples.map((event) => event.customerId))).toEqual(new Set(['cust-1001']));
     for (const example of examples) {
       expect(parseEvent(example)).toEqual({ ok: true, event: example });
@@ -33,9 +33,14 @@ describe('event catalogue', () => {
         'ComplaintAssigned', 'ComplaintEscalated', 'ComplaintFiled', 'ComplaintReopened', 'ComplaintResolved', 'ComplaintResponded',
         'ConsentChanged', 'CustomerProfileUpdated', 'CustomerRegistered', 'FeedbackGiven', 'MessageSent',
         'OrderCancelled', 'OrderDelivered', 'OrderPlaced', 'OrderReturned', 'OrderShipped', 'VisitRecorded',
-        'SlaBreached',
+        'SlaBreached', 'CustomerErased',
       ].sort(),
     );
+  });
+
+  it('refuses CustomerErased from emitters: only the erasure API erases', () => {
+    const erasure = { id: '00000000-0000-4000-8000-00000000e001', type: 'CustomerErased', customerId: 'c-1', occurredAt: '2030-01-01T00:00:00Z', source: 'shop', data: { reason: 'asked' } };
+    expect(parseEvent(erasure)).toEqual({ ok: false, errors: [{ path: 'type', message: 'CustomerErased is decided through the erasure API (POST /v1/customers/{id}/erasure) and cannot be emitted' }] });
   });
 
   it('refuses SlaBreached from emitters: only the cases service decides breaches', () => {

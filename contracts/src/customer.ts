@@ -46,8 +46,18 @@ export const consentChangedData = z.strictObject({
   policyVersion: line(50).optional(),
 });
 
+/** Decided by an admin through the erasure API: the customer's data key is destroyed; emitters never send it. */
+export const customerErasedData = z.strictObject({
+  /** Why, as the admin gave it (the request, the ticket). */
+  reason: line(500),
+});
+
+/** Event types only the privacy service appends. */
+export const PRIVACY_DECISION_TYPES: readonly string[] = ['CustomerErased'];
+
 export const customerEvents = {
   CustomerRegistered: defineEvent(customerRegisteredData),
   CustomerProfileUpdated: defineEvent(customerProfileUpdatedData),
   ConsentChanged: defineEvent(consentChangedData),
+  CustomerErased: defineEvent(customerErasedData),
 };

@@ -22,6 +22,7 @@ export {
   type LoyaltyEventType,
   type StoredLoyaltyEvent,
   parseEvent,
+  parseDecidedEvent,
   type EventOf,
   type EventType,
   type RapportEvent,
@@ -53,3 +54,4 @@ export { segmentStreamId } from './segments';
 export * as service from './service';
 export { callbackStreamId, complaintStreamId } from './service';
 export * as visits from './visits';
+export { ERASED_MARKERS, PERSONAL_FIELDS, erasePersonalData, personalFieldsOf, type PersonalFieldKind } from './personal-data';

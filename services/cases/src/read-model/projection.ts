@@ -1,4 +1,4 @@
-import { callbackStreamId, complaintStreamId, fromRecordedEvent, type StoredEvent } from '@rapport/contracts';
+import { callbackStreamId, complaintStreamId, erasePersonalData, fromRecordedEvent, type StoredEvent } from '@rapport/contracts';
 import type { Projection, Sql } from '@rapport/projections';
 import { followUpCallbackId } from '../case/decide';
 import { CASE_EVENT_TYPES, fold, type CaseEvent } from '../case/state';
@@ -7,8 +7,8 @@ import type { SlaPolicy } from '../sla/policy';
 
 export const READ_MODEL_NAME = 'cases';
 
-/** The case events, and consents (a withdrawn `service` consent means no feedback request). */
-const HANDLED_TYPES = [...CASE_EVENT_TYPES, 'ConsentChanged'];
+/** The case events, consents (a withdrawn `service` consent means no feedback request), and erasures. */
+const HANDLED_TYPES = [...CASE_EVENT_TYPES, 'ConsentChanged', 'CustomerErased'];
 
 /** Which case an event belongs to (its own stream's name), if any. */
 export function caseIdOf(event: StoredEvent): string | undefined {
@@ -148,7 +148,12 @@ async function applyEvents(tx: Sql, schema: string, policy: SlaPolicy, events: r
   const history: Record<string, unknown>[] = [];
   const feedback: Record<string, unknown>[] = [];
   const consents = new Map<string, Record<string, unknown>>();
+  const erased = new Set<string>();
   for (const event of events) {
+    if (event.type === 'CustomerErased') {
+      if (event.customerId !== undefined) erased.add(event.customerId);
+      continue;
+    }
     if (event.type === 'ConsentChanged') {
       if (event.data.purpose !== 'service' || event.customerId === undefined) continue;
       const previous = consents.get(event.customerId);
@@ -190,14 +195,17 @@ async function applyEvents(tx: Sql, schema: string, policy: SlaPolicy, events: r
       [JSON.stringify(feedback)],
     );
   }
-  if (history.length === 0) return;
-  await tx.query(
-    `INSERT INTO ${schema}.case_events SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(event_id uuid, case_id text, stream_id text, revision bigint, position bigint,
-            occurred_at timestamptz, type text, customer_id text, source text, actor jsonb, data jsonb)
-     ON CONFLICT (event_id) DO NOTHING`,
-    [JSON.stringify(history)],
-  );
-  const touched = [...new Set(history.map((row) => row.case_id as string))];
+  if (history.length === 0 && erased.size === 0) return;
+  if (history.length > 0) {
+    await tx.query(
+      `INSERT INTO ${schema}.case_events SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(event_id uuid, case_id text, stream_id text, revision bigint, position bigint,
+              occurred_at timestamptz, type text, customer_id text, source text, actor jsonb, data jsonb)
+       ON CONFLICT (event_id) DO NOTHING`,
+      [JSON.stringify(history)],
+    );
+  }
+  const touched = [...new Set([...history.map((row) => row.case_id as string), ...(await eraseCaseEvents(tx, schema, [...erased]))])];
+  if (touched.length === 0) return;
   const rows = await tx.query<CaseEventRow>(
     `SELECT case_id, event_id, type, occurred_at, customer_id, actor, data FROM ${schema}.case_events WHERE case_id = ANY($1) ORDER BY case_id, occurred_at, position`,
     [touched],
@@ -214,6 +222,26 @@ async function applyEvents(tx: Sql, schema: string, policy: SlaPolicy, events: r
      ON CONFLICT (case_id) DO UPDATE SET ${CASE_COLUMN_NAMES.filter((c) => c !== 'case_id').map((c) => `${c} = excluded.${c}`).join(', ')}`,
     [JSON.stringify(cases)],
   );
+}
+
+/**
+ * An erased customer's case history reads as a rebuild after the key's destruction reads it:
+ * personal fields as their markers. Returns the cases to recompute.
+ */
+async function eraseCaseEvents(tx: Sql, schema: string, customerIds: readonly string[]): Promise<string[]> {
+  if (customerIds.length === 0) return [];
+  const rows = await tx.query<{ event_id: string; case_id: string; type: string; data: unknown }>(
+    `SELECT event_id, case_id, type, data FROM ${schema}.case_events WHERE customer_id = ANY($1::text[])`,
+    [customerIds],
+  );
+  const scrubbed = rows.map((row) => ({ event_id: row.event_id, data: erasePersonalData(row.type, row.data) }));
+  if (scrubbed.length > 0) {
+    await tx.query(
+      `UPDATE ${schema}.case_events e SET data = r.data FROM jsonb_to_recordset($1::jsonb) AS r(event_id uuid, data jsonb) WHERE e.event_id = r.event_id`,
+      [JSON.stringify(scrubbed)],
+    );
+  }
+  return rows.map((row) => row.case_id);
 }
 
 export interface CaseEventRow {

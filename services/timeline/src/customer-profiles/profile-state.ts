@@ -1,4 +1,4 @@
-import { outranks, streamIdFor, visitorLinkOf, type StoredEvent, type VisitorLink } from '@rapport/contracts';
+import { ERASED_MARKERS, outranks, streamIdFor, visitorLinkOf, type StoredEvent, type VisitorLink } from '@rapport/contracts';
 import { IDENTITY_FIELDS, keyOf, type CallbackRow, type ProfileBatchState, type ProfileRow, type VisitorRow } from './profile-rows';
 
 /**
@@ -66,6 +66,21 @@ function setIdentity(profile: ProfileRow, fields: Record<string, unknown>, key: 
   }
 }
 
+/**
+ * The personal identity fields read as erased from the erasure on, whatever held them before:
+ * the same rows whether the earlier events were seen in plain text (live) or as markers (a
+ * rebuild after the key was destroyed). A later change, made after the erasure, still applies.
+ */
+function eraseIdentity(profile: ProfileRow, key: string): void {
+  const erased = { email: ERASED_MARKERS.email, phone: ERASED_MARKERS.phone, firstName: ERASED_MARKERS.text, lastName: ERASED_MARKERS.text, birthDate: null };
+  for (const [field, value] of Object.entries(erased)) {
+    const column = IDENTITY_FIELDS[field as keyof typeof IDENTITY_FIELDS];
+    if ((profile.field_versions[column] ?? '') > key) continue;
+    profile[column] = value;
+    profile.field_versions[column] = key;
+  }
+}
+
 function row<R>(map: Map<string, R>, touched: Set<string>, key: string, create: () => R): R {
   let found = map.get(key);
   if (!found) map.set(key, (found = create()));
@@ -121,6 +136,8 @@ export function evolve(state: ProfileBatchState, event: StoredEvent): void {
     }
     case 'CustomerProfileUpdated':
       return setIdentity(profile, event.data, key);
+    case 'CustomerErased':
+      return eraseIdentity(profile, key);
     case 'ConsentChanged': {
       const consentKey = `${event.data.purpose}:${event.data.channel}`;
       if ((profile.consents[consentKey]?.key ?? '') <= key) profile.consents[consentKey] = { granted: event.data.granted, changedAt: at, key };
@@ -241,6 +258,7 @@ function evolveOwned(state: ProfileBatchState, event: StoredEvent, owner: string
     // visitor's (a cookie banner's consent, say) stay on the timeline.
     case 'CustomerRegistered':
     case 'CustomerProfileUpdated':
+    case 'CustomerErased':
     case 'ConsentChanged':
     case 'VisitRecorded':
     case 'FeedbackGiven':

@@ -1,4 +1,5 @@
 import {
+  erasePersonalData,
   EVENT_TYPES,
   fromRecordedEvent,
   fromRecordedLoyaltyEvent,
@@ -47,7 +48,8 @@ export const ENTRY_COLUMNS = [
  */
 export const timelineProjection: Projection<StoredEvent | StoredLoyaltyEvent | StoredSegmentEvent> = {
   name: 'timeline',
-  version: 2,
+  // 3: entries keep how their summary reads once the customer is erased.
+  version: 3,
   schema: 'timeline',
   // Loyalty and segment decisions show up in the customer's timeline too.
   eventTypes: [...EVENT_TYPES, ...LOYALTY_EVENT_TYPES, ...SEGMENT_EVENT_TYPES],
@@ -71,7 +73,10 @@ export const timelineProjection: Projection<StoredEvent | StoredLoyaltyEvent | S
           amount         bigint,
           currency       text,
           refs           text[] NOT NULL,
-          actor          jsonb
+          actor          jsonb,
+          -- The summaries as they read after erasure, where they differ: a CustomerErased switches to them.
+          erased_summary        text,
+          erased_public_summary text
         );
         CREATE INDEX ON ${schema}.entries (customer_id, occurred_at DESC, position DESC);
         CREATE INDEX ON ${schema}.entries (anonymous_id) WHERE customer_id IS NULL;`,
@@ -105,6 +110,8 @@ export const timelineProjection: Projection<StoredEvent | StoredLoyaltyEvent | S
     await lockVisitors(tx, schema, [...visitors, ...links.map((link) => link.anonymousId)]);
     await insertEntries(tx, schema, live, events);
     if (links.length > 0) await linkVisitors(tx, schema, live, links);
+    const erased = events.flatMap((event) => (event.type === 'CustomerErased' && event.customerId !== undefined ? [event.customerId] : []));
+    if (erased.length > 0) await eraseEntries(tx, schema, erased);
   },
 };
 
@@ -130,6 +137,8 @@ const insertRefs = (schema: string, entries: string) => `
 async function insertEntries(tx: Sql, schema: string, live: boolean, events: readonly (StoredEvent | StoredLoyaltyEvent | StoredSegmentEvent)[]): Promise<void> {
   const rows = events.map((event) => {
     const details = entryDetails(event);
+    const erasedData = erasePersonalData(event.type, event.data);
+    const erased = erasedData === event.data ? details : entryDetails({ ...event, data: erasedData } as typeof event);
     return {
       event_id: event.id,
       customer_id: event.customerId ?? null,
@@ -147,17 +156,19 @@ async function insertEntries(tx: Sql, schema: string, live: boolean, events: rea
       currency: details.currency,
       refs: details.refs,
       actor: event.actor ?? null,
+      erased_summary: erased.summary === details.summary ? null : erased.summary,
+      erased_public_summary: erased.publicSummary === details.publicSummary ? null : erased.publicSummary,
     };
   });
   await tx.query(
     `WITH inserted AS (
        INSERT INTO ${schema}.entries (event_id, customer_id, anonymous_id, position, stream_id, revision, occurred_at, type, channel,
-                                      source, summary, public_summary, amount, currency, refs, actor)
+                                      source, summary, public_summary, amount, currency, refs, actor, erased_summary, erased_public_summary)
        SELECT r.event_id, coalesce(r.customer_id, v.customer_id), r.anonymous_id, r.position, r.stream_id, r.revision, r.occurred_at,
-              r.type, r.channel, r.source, r.summary, r.public_summary, r.amount, r.currency, r.refs, r.actor
+              r.type, r.channel, r.source, r.summary, r.public_summary, r.amount, r.currency, r.refs, r.actor, r.erased_summary, r.erased_public_summary
          FROM jsonb_to_recordset($1::jsonb) AS r(event_id uuid, customer_id text, anonymous_id text, position bigint, stream_id text,
                 revision bigint, occurred_at timestamptz, type text, channel text, source text, summary text, public_summary text,
-                amount bigint, currency text, refs text[], actor jsonb)
+                amount bigint, currency text, refs text[], actor jsonb, erased_summary text, erased_public_summary text)
          LEFT JOIN ${schema}.visitors v ON r.customer_id IS NULL AND v.anonymous_id = r.anonymous_id
        ON CONFLICT (event_id) DO NOTHING
        RETURNING ${ENTRY_COLUMNS.join(', ')}
@@ -166,6 +177,19 @@ async function insertEntries(tx: Sql, schema: string, live: boolean, events: rea
      )
      SELECT pg_notify('${TIMELINE_CHANNEL}', row_to_json(i)::text) FROM inserted i WHERE $2 AND i.customer_id IS NOT NULL`,
     [JSON.stringify(rows), live],
+  );
+}
+
+/**
+ * An erased customer's entries (its visitors' included) switch to their erased summaries: the
+ * rows a rebuild gives once the key is destroyed and the same events read as markers.
+ */
+async function eraseEntries(tx: Sql, schema: string, customerIds: readonly string[]): Promise<void> {
+  await tx.query(
+    `UPDATE ${schema}.entries SET summary = coalesce(erased_summary, summary), public_summary = coalesce(erased_public_summary, public_summary),
+            erased_summary = NULL, erased_public_summary = NULL
+      WHERE customer_id = ANY($1::text[]) AND (erased_summary IS NOT NULL OR erased_public_summary IS NOT NULL)`,
+    [customerIds],
   );
 }
 

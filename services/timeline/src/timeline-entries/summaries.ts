@@ -64,6 +64,8 @@ export function entryDetails(event: RapportEvent | LoyaltyEvent | SegmentEvent):
         .map(([field, value]) => (value === null ? `${field} removed` : field));
       return same(`Profile updated: ${fields.join(', ')}`, { channel: null, ...NO_AMOUNT, refs: [] });
     }
+    case 'CustomerErased':
+      return same('Personal data erased', { channel: null, ...NO_AMOUNT, refs: [] });
     case 'ConsentChanged': {
       const { purpose, channel, granted } = event.data;
       const by = channel === 'any' ? '' : ` by ${channel}`;
