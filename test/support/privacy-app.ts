@@ -5,6 +5,7 @@ import { createPostgresEventStore, type EventStore, type PostgresEventStore } fr
 import { IngestModule } from '@rapport/ingest';
 import { defaultRuleBook, LOYALTY, LoyaltyModule, type Loyalty } from '@rapport/loyalty';
 import { ApiKeyStore, createLogger, type Role } from '@rapport/platform';
+import { encryptPersonalData, generateMasterKeys, Keyring } from '@rapport/personal-data';
 import { createHttpApp, PlatformModule } from '@rapport/platform/nest';
 import { checkConsents, PRIVACY, PrivacyModule, type Privacy } from '@rapport/privacy';
 import { SEGMENTS_SERVICE, SegmentsModule, type Segments } from '@rapport/segments';
@@ -35,7 +36,7 @@ export interface PrivacyTestApp {
   close(): Promise<void>;
 }
 
-export async function startPrivacyTestApp(prefix: string, options: { now: string; wrapStore?: (store: PostgresEventStore) => Promise<EventStore> | EventStore }): Promise<PrivacyTestApp> {
+export async function startPrivacyTestApp(prefix: string, options: { now: string }): Promise<PrivacyTestApp> {
   const database = await createTestDatabase(prefix);
   const store = await createPostgresEventStore({ connectionString: database.url, poolSize: 6, pollIntervalMs: 10 });
   const pool = new Pool({ connectionString: database.url, max: 3 });
@@ -50,7 +51,10 @@ export async function startPrivacyTestApp(prefix: string, options: { now: string
   }
   const logger = createLogger({ level: 'error', serviceName: 'privacy' });
   const now = () => new Date(options.now);
-  const services: EventStore = options.wrapStore ? await options.wrapStore(store) : store;
+  // As the embedded process runs it: personal fields encrypted at rest under per-customer keys.
+  const keyring = new Keyring(pool, generateMasterKeys());
+  await keyring.migrate();
+  const services: EventStore = encryptPersonalData(store, keyring);
 
   @Module({
     imports: [
@@ -60,7 +64,7 @@ export async function startPrivacyTestApp(prefix: string, options: { now: string
       LoyaltyModule.register({ store: services, databaseUrl: database.url, logger, rules: defaultRuleBook(), clock: { now }, schedulerIntervalMs: 0 }),
       CasesModule.register({ store: services, databaseUrl: database.url, logger, clock: { now }, schedulerIntervalMs: 0 }),
       SegmentsModule.register({ store: services, databaseUrl: database.url, logger, now, consentCheck: checkConsents }),
-      PrivacyModule.register({ store: services, databaseUrl: database.url, logger, now }),
+      PrivacyModule.register({ store: services, databaseUrl: database.url, logger, now, keyring }),
     ],
   })
   class PrivacyTestModule {}

@@ -4,6 +4,7 @@ import { ProjectionsAdminModule } from '@rapport/projections/nest';
 import { AuditController } from './audit/audit.controller';
 import { AccessAuditInterceptor } from './audit/audit.interceptor';
 import { ConsentsController } from './consents/consents.controller';
+import { ErasureController } from './erasure/erasure.controller';
 import { ExportController } from './export/export.controller';
 import { PRIVACY, startPrivacy, type Privacy, type PrivacyOptions } from './privacy';
 
@@ -26,7 +27,7 @@ export class PrivacyModule {
     return {
       module: PrivacyModule,
       imports: [ProjectionsAdminModule],
-      controllers: [ConsentsController, AuditController, ExportController],
+      controllers: [ConsentsController, AuditController, ExportController, ErasureController],
       providers: [{ provide: PRIVACY, useFactory: () => startPrivacy(options) }, PrivacyLifecycle, { provide: APP_INTERCEPTOR, useClass: AccessAuditInterceptor }],
       exports: [PRIVACY],
     };

@@ -1,4 +1,5 @@
 import type { EventStore } from '@rapport/event-store';
+import type { Keyring } from '@rapport/personal-data';
 import {
   CreateProjectionRuntime1763900000000,
   openReadModelDatabase,
@@ -24,8 +25,8 @@ export interface PrivacyOptions {
   readonly logger?: RunnerLogger;
   /** The clock consent checks judge `now` by. */
   readonly now?: () => Date;
-  /** When the customer was erased, if it was; nobody is erased when left out. */
-  readonly erasedAt?: (customerId: string) => Promise<string | null>;
+  /** The data keys; without them nothing is encrypted, so nobody can be erased. */
+  readonly keyring?: Keyring;
 }
 
 export const PRIVACY = Symbol('Privacy');
@@ -37,6 +38,8 @@ export interface Privacy {
   readonly projections: ProjectionRuntime;
   readonly audit: AccessAudit;
   readonly now: () => Date;
+  readonly keyring?: Keyring;
+  /** When the customer was erased (its key destroyed), or null. */
   erasedAt(customerId: string): Promise<string | null>;
   stop(): Promise<void>;
 }
@@ -64,7 +67,8 @@ export async function startPrivacy(options: PrivacyOptions): Promise<Privacy> {
     projections,
     audit,
     now: options.now ?? (() => new Date()),
-    erasedAt: options.erasedAt ?? (async () => null),
+    keyring: options.keyring,
+    erasedAt: async (customerId) => (options.keyring ? options.keyring.destroyedAt(customerId) : null),
     async stop() {
       await projections.stop();
       await owned?.destroy();

@@ -1,4 +1,4 @@
-import { fromRecordedEvent, type StoredEvent } from '@rapport/contracts';
+import { ERASED_MARKERS, fromRecordedEvent, type StoredEvent } from '@rapport/contracts';
 import type { Projection, Sql } from '@rapport/projections';
 import type { SegmentSettings } from '../config';
 
@@ -7,6 +7,8 @@ export const FACTS_PROJECTION = 'segments';
 /** The customer facts the measures are computed from. */
 export const FACT_TYPES = [
   'CustomerRegistered',
+  // No fact: only the contact phone is erased, so an erasure leaves every figure as it was.
+  'CustomerErased',
   'CustomerProfileUpdated',
   'ConsentChanged',
   'OrderPlaced',
@@ -186,6 +188,11 @@ async function upsertContacts(tx: Sql, schema: string, events: readonly StoredEv
     const phone = event.data.phone;
     if (phone === undefined) continue;
     contacts.set(event.customerId, { customer_id: event.customerId, phone, position: event.position });
+  }
+  const erased = events.flatMap((event) => (event.type === 'CustomerErased' && event.customerId !== undefined ? [event.customerId] : []));
+  if (erased.length > 0) {
+    // As a rebuild over the destroyed key reads the phone: its marker.
+    await tx.query(`UPDATE ${schema}.contacts SET phone = $2 WHERE customer_id = ANY($1::text[]) AND phone IS NOT NULL`, [erased, ERASED_MARKERS.phone]);
   }
   if (contacts.size === 0) return;
   await tx.query(
