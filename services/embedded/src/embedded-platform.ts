@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createPostgresEventStore, type PostgresEventStore } from '@rapport/event-store';
+import { createPostgresEventStore, type EventStore } from '@rapport/event-store';
+import { encryptPersonalData, Keyring } from '@rapport/personal-data';
 import { ApiKeyStore, createLogger, StaffStore, type Logger } from '@rapport/platform';
 import { createHttpApp, PlatformModule } from '@rapport/platform/nest';
 import { Pool } from 'pg';
@@ -11,6 +12,7 @@ import { removeRuntime, writeRuntime, type DataDirLayout } from './data-dir';
 import { ensureDevKeys, type DevKeys } from './dev-keys';
 import { ensureDevStaff, type DevStaff } from './dev-staff';
 import { PortInUseError } from './errors';
+import { loadMasterKeys } from './master-keys';
 import { serviceModules } from './service-modules';
 
 export interface EmbeddedPlatformOptions {
@@ -91,8 +93,12 @@ export async function startEmbeddedPlatform(options: EmbeddedPlatformOptions = {
     const staffStore = new StaffStore(keysPool, 'rapport_auth', { idleTimeoutMs: (options.sessionIdleMinutes ?? DEFAULT_SESSION_IDLE_MINUTES) * 60_000 });
     await staffStore.migrate();
     const devStaff = await ensureDevStaff(staffStore, layout.devStaff);
+    // The one place encryption is hooked in: every service reads and writes through it, the store holds ciphertext.
+    const keyring = new Keyring(keysPool, await loadMasterKeys(layout.root));
+    await keyring.migrate();
+    const services = encryptPersonalData(store, keyring);
 
-    const app = await createHttpApp(rootModule(apiKeys, staffStore, store, databaseUrl, logger), {
+    const app = await createHttpApp(rootModule(apiKeys, staffStore, services, keyring, databaseUrl, logger), {
       logger,
       docs: { title: 'Rapport', version: '1', description: 'Every Rapport API, served by the embedded platform.' },
     });
@@ -122,11 +128,11 @@ export async function startEmbeddedPlatform(options: EmbeddedPlatformOptions = {
   }
 }
 
-function rootModule(apiKeys: ApiKeyStore, staff: StaffStore, store: PostgresEventStore, databaseUrl: string, logger: Logger): DynamicModule {
+function rootModule(apiKeys: ApiKeyStore, staff: StaffStore, store: EventStore, keyring: Keyring, databaseUrl: string, logger: Logger): DynamicModule {
   const readiness = [{ name: 'event-store', check: async () => void (await store.headPosition()) }];
   return {
     module: EmbeddedAppModule,
-    imports: [PlatformModule.forRoot({ apiKeys, staff, readiness, serviceName: 'rapport' }), ...serviceModules({ store, databaseUrl, logger })],
+    imports: [PlatformModule.forRoot({ apiKeys, staff, readiness, serviceName: 'rapport' }), ...serviceModules({ store, keyring, databaseUrl, logger })],
   };
 }
 

@@ -1,6 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import { CasesModule, loadCasesConfig, loadPolicy, readCustomerCases } from '@rapport/cases';
-import type { PostgresEventStore } from '@rapport/event-store';
+import type { EventStore } from '@rapport/event-store';
+import type { Keyring } from '@rapport/personal-data';
 import { IngestModule } from '@rapport/ingest';
 import { loadLoyaltyConfig, loadRules, LoyaltyModule } from '@rapport/loyalty';
 import type { Logger } from '@rapport/platform';
@@ -10,7 +11,10 @@ import { TimelineModule } from '@rapport/timeline';
 
 /** What the embedded process hands every service module it mounts. */
 export interface EmbeddedServices {
-  readonly store: PostgresEventStore;
+  /** The event store as services see it: personal fields encrypted at rest. */
+  readonly store: EventStore;
+  /** The customers' data keys; erasure destroys them. */
+  readonly keyring?: Keyring;
   /** The `rapport` database: read models live here next to the event store's schema. */
   readonly databaseUrl: string;
   readonly logger: Logger;
@@ -29,6 +33,7 @@ export const MOUNTED_APIS: readonly { readonly path: string; readonly what: stri
   { path: '/v1/segments', what: 'RFM segments, movements, value models and their validation; /v1/customers/{id}/segment' },
   { path: '/v1/admin/projections', what: 'projection status, rebuild, verify, parked events' },
   { path: '/v1/consents', what: 'consent audience check; /v1/customers/{id}/consents; /v1/compliance/violations' },
+  { path: '/v1/customers/{id}/export', what: 'subject access export (admin); POST /v1/customers/{id}/erasure; /v1/admin/audit' },
 ];
 
 /**
@@ -69,6 +74,6 @@ export function serviceModules(services: EmbeddedServices): DynamicModule[] {
       // One database: marketing CSV exports leave out customers the consent model says no for.
       consentCheck: checkConsents,
     }),
-    PrivacyModule.register({ store: services.store, databaseUrl: services.databaseUrl, logger: services.logger }),
+    PrivacyModule.register({ store: services.store, databaseUrl: services.databaseUrl, logger: services.logger, keyring: services.keyring }),
   ];
 }
