@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createPostgresEventStore, type PostgresEventStore } from '@rapport/event-store';
 import { createIngestApp } from '@rapport/ingest';
+import { encryptPersonalData, generateMasterKeys, Keyring } from '@rapport/personal-data';
 import { ApiKeyStore, createLogger, startEmbeddedPostgres, type EmbeddedServer } from '@rapport/platform';
 import { Client, Pool } from 'pg';
 import { formatCount } from '../progress';
@@ -27,11 +28,14 @@ class BenchRig {
   store?: PostgresEventStore;
   keysPool?: Pool;
   app?: NestFastifyApplication;
+  /** The same ingest over the encrypting store, for the cost of sealing personal fields. */
+  sealedApp?: NestFastifyApplication;
   load?: ChildProcess;
 
   async stop(): Promise<void> {
     this.load?.kill();
     await this.app?.close().catch(() => undefined);
+    await this.sealedApp?.close().catch(() => undefined);
     await this.store?.close().catch(() => undefined);
     await this.keysPool?.end().catch(() => undefined);
     // Stopping a server started without a data directory also removes its temporary folder.
@@ -67,6 +71,11 @@ export async function runIngestBench(options: IngestBenchOptions, say: (line: st
     }
     await rig.app.listen(0, '127.0.0.1');
     const url = await rig.app.getUrl();
+    const keyring = new Keyring(rig.keysPool, generateMasterKeys('bench'));
+    await keyring.migrate();
+    rig.sealedApp = await createIngestApp({ store: encryptPersonalData(rig.store, keyring), apiKeys, logger: createLogger({ level: 'warn', serviceName: 'ingest-bench' }) });
+    await rig.sealedApp.listen(0, '127.0.0.1');
+    const sealedUrl = await rig.sealedApp.getUrl();
     await createRawTable(databaseUrl, rig.store.eventsTable);
 
     rig.load = startLoadProcess();
@@ -97,8 +106,15 @@ export async function runIngestBench(options: IngestBenchOptions, say: (line: st
       rowsPerStatement: options.batchSize,
       connections: options.clients,
     });
+    const personalBatches = Math.max(1, Math.ceil(batches / 2));
+    const personalTask = (target: string) => ({ kind: 'batches' as const, url: target, key, batches: personalBatches, batchSize: options.batchSize, clients: options.clients, personal: true });
+    say(`(5) ${formatCount(personalBatches * options.batchSize)} profile changes with personal data, plain and then encrypted at rest …`);
+    // Warm the sealing path, so the data keys of the first customers are not all made inside the measurement.
+    checked(await load({ ...personalTask(sealedUrl), from: take(10 * options.batchSize), batches: 10 }));
+    const plainPersonal = checked(await load({ ...personalTask(url), from: take(personalBatches * options.batchSize) }));
+    const sealedPersonal = checked(await load({ ...personalTask(sealedUrl), from: take(personalBatches * options.batchSize) }));
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
-    return report(options, { batch, single, raw, peakRss, settings });
+    return report(options, { batch, single, raw, plainPersonal, sealedPersonal, peakRss, settings });
   } finally {
     clearInterval(sampler);
     say('stopping the temporary PostgreSQL …');
@@ -171,12 +187,14 @@ interface Figures {
   readonly batch: LoadResult;
   readonly single: LoadResult;
   readonly raw: LoadResult;
+  readonly plainPersonal: LoadResult;
+  readonly sealedPersonal: LoadResult;
   readonly peakRss: number;
   readonly settings: string;
 }
 
 function report(options: IngestBenchOptions, figures: Figures): string {
-  const { batch, single, raw, peakRss, settings } = figures;
+  const { batch, single, raw, plainPersonal, sealedPersonal, peakRss, settings } = figures;
   const perSecond = (result: LoadResult) => result.count / (result.ms / 1000);
   const apiRate = perSecond(batch);
   const rawRate = perSecond(raw);
@@ -197,8 +215,13 @@ function report(options: IngestBenchOptions, figures: Figures): string {
     line(`(3) raw multi-row INSERT, ${formatCount(options.batchSize)}-row statements`, `${formatCount(Math.round(rawRate))} rows/s`, ''),
     line('    API / raw', ratio.toFixed(2), `≥ ${TARGETS.rawRatio}`, ratio >= TARGETS.rawRatio),
     line('(4) peak RSS of the server process', `${rssMb.toFixed(0)} MB`, `≤ ${TARGETS.rssMb} MB`, rssMb <= TARGETS.rssMb),
+    line('(5) personal data, stored as sent', `${formatCount(Math.round(perSecond(plainPersonal)))} ev/s`, ''),
+    line('    personal data, encrypted at rest', `${formatCount(Math.round(perSecond(sealedPersonal)))} ev/s`, ''),
+    line('    encrypted / plain', (perSecond(sealedPersonal) / perSecond(plainPersonal)).toFixed(2), ''),
     '',
     '  The load runs in a separate process; the raw baseline inserts the same rows into a copy of the',
-    '  events table (same columns and indexes) with the same batch size and concurrency.',
+    '  events table (same columns and indexes) with the same batch size and concurrency. (5) sends the',
+    '  same profile changes (email, phone, names, birth date) to an ingest over the store as it is and to',
+    '  one over the encrypting store (a data key per customer, AES-256-GCM per field).',
   ].join('\n');
 }

@@ -1,13 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { JsonClient } from '../http-client';
-import { benchEvent, benchEvents, RawRows, type RawRow } from './workload';
+import { benchEvent, benchEvents, personalEvent, RawRows, type RawRow } from './workload';
 
 // The load generator runs in its own process (forked by ingest-bench.ts), so the server's
 // event loop and RSS are the server's alone.
 
 export type LoadTask =
-  | { kind: 'batches'; url: string; key: string; from: number; batches: number; batchSize: number; clients: number }
+  | { kind: 'batches'; url: string; key: string; from: number; batches: number; batchSize: number; clients: number; personal?: boolean }
   | { kind: 'singles'; url: string; key: string; from: number; requests: number; clients: number }
   | { kind: 'raw'; databaseUrl: string; table: string; from: number; rows: number; rowsPerStatement: number; connections: number };
 
@@ -31,7 +31,9 @@ async function runBatches(task: Extract<LoadTask, { kind: 'batches' }>): Promise
     Array.from({ length: task.clients }, async () => {
       while (next < task.batches) {
         const batch = next++;
-        const body = JSON.stringify({ events: benchEvents(task.from + batch * task.batchSize, task.batchSize) });
+        const first = task.from + batch * task.batchSize;
+        const events = task.personal ? Array.from({ length: task.batchSize }, (_, k) => personalEvent(first + k)) : benchEvents(first, task.batchSize);
+        const body = JSON.stringify({ events });
         const response = await client.postJson('/v1/events/batch', body);
         if (response.status !== 200) {
           failures++;

@@ -94,3 +94,25 @@ export class RawRows {
     });
   }
 }
+
+/**
+ * Event number `i` of the personal-data workload: a profile change carrying every personal
+ * field the encryption seals (email, phone, names, birth date), over the same customers.
+ */
+export function personalEvent(i: number): ImportEvent<'CustomerProfileUpdated'> {
+  const customer = pick(i, 1, CUSTOMERS);
+  return {
+    id: randomUUID(),
+    customerId: `cust-${customer}`,
+    occurredAt: new Date(START + i * 1000).toISOString(),
+    type: 'CustomerProfileUpdated',
+    source: 'shop-web',
+    data: {
+      email: `customer.${customer}@example.com`,
+      phone: `+4477009${String(pick(i, 2, 100_000)).padStart(5, '0')}`,
+      firstName: PRODUCT_NAMES[pick(i, 3, PRODUCT_NAMES.length)].split(' ')[0].toLowerCase(),
+      lastName: `Surname${pick(i, 4, 1000)}`,
+      birthDate: `19${50 + pick(i, 5, 50)}-0${1 + pick(i, 6, 9)}-1${pick(i, 7, 9)}`,
+    },
+  };
+}
