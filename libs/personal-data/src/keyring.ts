@@ -37,20 +37,29 @@ export class Keyring {
   /** The keys of these customers; `create` makes the missing ones (for writing). */
   async keysFor(customerIds: readonly string[], create: boolean): Promise<Map<string, DataKey>> {
     const found = new Map<string, DataKey>();
-    const missing = [...new Set(customerIds)].filter((id) => {
+    let missing = [...new Set(customerIds)].filter((id) => {
       const cached = this.cache.get(id);
       if (cached) found.set(id, cached);
       return !cached;
     });
     if (missing.length === 0) return found;
     if (create) {
-      const fresh = missing.map((id) => ({ customer_id: id, master_key_id: this.master.currentId, wrapped: wrapKey(this.currentMaster(), randomBytes(32), id) }));
-      await this.pool.query(
+      const made = new Map(missing.map((id) => [id, randomBytes(32)]));
+      const fresh = missing.map((id) => ({ customer_id: id, master_key_id: this.master.currentId, wrapped: wrapKey(this.currentMaster(), made.get(id)!, id) }));
+      const inserted = await this.pool.query<{ customer_id: string }>(
         `INSERT INTO ${KEYS_SCHEMA}.data_keys (customer_id, master_key_id, wrapped)
          SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(customer_id text, master_key_id text, wrapped text) ORDER BY customer_id
-         ON CONFLICT (customer_id) DO NOTHING`,
+         ON CONFLICT (customer_id) DO NOTHING RETURNING customer_id`,
         [JSON.stringify(fresh)],
       );
+      // The keys this call made are known already; only those another writer made first are read back.
+      for (const { customer_id: id } of inserted.rows) {
+        const key: DataKey = { state: 'active', key: made.get(id)! };
+        this.cache.set(id, key);
+        found.set(id, key);
+      }
+      missing = missing.filter((id) => !found.has(id));
+      if (missing.length === 0) return found;
     }
     const { rows } = await this.pool.query<{ customer_id: string; master_key_id: string | null; wrapped: string | null; destroyed_at: Date | null }>(
       `SELECT customer_id, master_key_id, wrapped, destroyed_at FROM ${KEYS_SCHEMA}.data_keys WHERE customer_id = ANY($1::text[])`,
