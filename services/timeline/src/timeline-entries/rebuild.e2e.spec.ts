@@ -64,7 +64,7 @@ describe('rebuilding the timeline while events keep arriving', () => {
 
     const started = await app.post<ProjectionStatus>('/v1/admin/projections/timeline/rebuild');
     expect(started.status).toBe(202);
-    expect(started.body.rebuild).toMatchObject({ generation: 2, version: 2 });
+    expect(started.body.rebuild).toMatchObject({ generation: 2, version: 3 });
     expect((await app.post<ProjectionStatus>('/v1/admin/projections/customer-profiles/rebuild')).status).toBe(202);
     await app.projections.rebuildFinished('timeline');
     await app.projections.rebuildFinished('customer-profiles');
