@@ -5,7 +5,7 @@ import { createPostgresEventStore, type EventStore, type PostgresEventStore } fr
 import { IngestModule } from '@rapport/ingest';
 import { defaultRuleBook, LOYALTY, LoyaltyModule, type Loyalty } from '@rapport/loyalty';
 import { ApiKeyStore, createLogger, type Role } from '@rapport/platform';
-import { encryptPersonalData, generateMasterKeys, Keyring } from '@rapport/personal-data';
+import { encryptPersonalData, generateMasterKeys, Keyring, type MasterKeys } from '@rapport/personal-data';
 import { createHttpApp, PlatformModule } from '@rapport/platform/nest';
 import { checkConsents, PRIVACY, PrivacyModule, type Privacy } from '@rapport/privacy';
 import { SEGMENTS_SERVICE, SegmentsModule, type Segments } from '@rapport/segments';
@@ -36,7 +36,7 @@ export interface PrivacyTestApp {
   close(): Promise<void>;
 }
 
-export async function startPrivacyTestApp(prefix: string, options: { now: string }): Promise<PrivacyTestApp> {
+export async function startPrivacyTestApp(prefix: string, options: { now: string; masterKeys?: MasterKeys }): Promise<PrivacyTestApp> {
   const database = await createTestDatabase(prefix);
   const store = await createPostgresEventStore({ connectionString: database.url, poolSize: 6, pollIntervalMs: 10 });
   const pool = new Pool({ connectionString: database.url, max: 3 });
@@ -52,7 +52,7 @@ export async function startPrivacyTestApp(prefix: string, options: { now: string
   const logger = createLogger({ level: 'error', serviceName: 'privacy' });
   const now = () => new Date(options.now);
   // As the embedded process runs it: personal fields encrypted at rest under per-customer keys.
-  const keyring = new Keyring(pool, generateMasterKeys());
+  const keyring = new Keyring(pool, options.masterKeys ?? generateMasterKeys());
   await keyring.migrate();
   const services: EventStore = encryptPersonalData(store, keyring);
 

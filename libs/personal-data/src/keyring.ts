@@ -1,9 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import type { Pool } from 'pg';
 import { unwrapKey, wrapKey } from './cipher';
-import type { MasterKeys } from './master-keys';
+import { MasterKeyError, type MasterKeys } from './master-keys';
 
 export const KEYS_SCHEMA = 'rapport_keys';
+
+export interface KeyringStatus {
+  readonly currentMasterKeyId: string;
+  readonly configuredMasterKeyIds: readonly string[];
+  /** Data keys per id of the master key wrapping them. */
+  readonly wrappedBy: Readonly<Record<string, number>>;
+  /** Data keys wrapped by a master key other than the current one. */
+  readonly awaitingRewrap: number;
+  readonly destroyed: number;
+}
 
 /** A customer's data key, or that it was destroyed (the customer is erased). */
 export type DataKey = { readonly state: 'active'; readonly key: Buffer } | { readonly state: 'destroyed'; readonly destroyedAt: string };
@@ -94,6 +104,21 @@ export class Keyring {
     return rows[0]!.destroyed_at.toISOString();
   }
 
+  /** Which master key wraps how many data keys, and how many keys were destroyed: what a rotation has left to do. */
+  async status(): Promise<KeyringStatus> {
+    const { rows } = await this.pool.query<{ master_key_id: string | null; keys: string }>(
+      `SELECT master_key_id, count(*) AS keys FROM ${KEYS_SCHEMA}.data_keys GROUP BY master_key_id ORDER BY master_key_id NULLS LAST`,
+    );
+    const wrappedBy: Record<string, number> = {};
+    let destroyed = 0;
+    for (const row of rows) {
+      if (row.master_key_id === null) destroyed = Number(row.keys);
+      else wrappedBy[row.master_key_id] = Number(row.keys);
+    }
+    const stale = Object.entries(wrappedBy).filter(([id]) => id !== this.master.currentId).reduce((sum, [, keys]) => sum + keys, 0);
+    return { currentMasterKeyId: this.master.currentId, configuredMasterKeyIds: [...this.master.keys.keys()], wrappedBy, awaitingRewrap: stale, destroyed };
+  }
+
   /**
    * Re-wraps every data key still under an older master key with the current one. History is
    * never re-encrypted: the data keys stay the same. Returns how many were re-wrapped.
@@ -129,7 +154,7 @@ export class Keyring {
 
   private masterKey(id: string): Buffer {
     const key = this.master.keys.get(id);
-    if (!key) throw new Error(`data keys are wrapped with master key '${id}', which is not configured (RAPPORT_MASTER_KEYS)`);
+    if (!key) throw new MasterKeyError(`data keys are wrapped with master key '${id}', which is not configured (RAPPORT_MASTER_KEYS)`);
     return key;
   }
 }

