@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse, parseAllDocuments } from 'yaml';
 import { loadStoreSelection } from '@rapport/event-store';
+import { formatMasterKeys, generateMasterKeys, loadMasterKeysFromEnv } from '@rapport/personal-data';
 import { loadBusConfig } from '@rapport/kafka';
 import { loadIngestConfig } from '@rapport/ingest';
 import { loadRelayConfig } from '@rapport/relay';
@@ -25,9 +26,14 @@ const schema = (name: string) => ajv.compile(JSON.parse(readFileSync(join(deploy
 type Env = Record<string, string>;
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** Compose's `${NAME:-default}` interpolation, with an empty environment. */
+/** What an operator exports before `docker compose up`: the variables compose requires (`${NAME:?message}`), never committed. */
+const OPERATOR: Env = { RAPPORT_MASTER_KEYS: formatMasterKeys(generateMasterKeys('main-1')), RAPPORT_MASTER_KEY_ID: 'main-1' };
+
+/** Compose's `${NAME:-default}` and `${NAME:?message}` interpolation, with only the operator's variables set. */
 function interpolate(value: unknown): string {
-  return String(value).replace(/\$\{([A-Z_]+)(?::-([^}]*))?\}/g, (_, _name: string, fallback?: string) => fallback ?? '');
+  return String(value).replace(/\$\{([A-Z_]+)(?::([-?])([^}]*))?\}/g, (_, name: string, operator?: string, fallback?: string) =>
+    operator === '?' ? (OPERATOR[name] ?? `(compose refuses to start: ${fallback})`) : (fallback ?? ''),
+  );
 }
 
 const entryFile = (args: readonly string[]) => args.find((arg) => /\.(ts|cjs)$/.test(arg));
@@ -83,6 +89,11 @@ describe('deploy/docker-compose.yml', () => {
     expect(loadIngestConfig(environment('ingest'))).toMatchObject({ PORT: 3001 });
     expect(loadTimelineConfig(environment('timeline-api'))).toMatchObject({ PORT: 3002, RUN_PROJECTIONS: false });
     expect(loadTimelineConfig(environment('timeline-projector'))).toMatchObject({ PORT: 3004, RUN_PROJECTIONS: true });
+    // Personal data: the processes that seal or open it must be given the master keys by the operator; the relay carries ciphertext only.
+    for (const name of ['ingest', 'timeline-api', 'timeline-projector']) {
+      expect(services[name].environment).toMatchObject({ RAPPORT_MASTER_KEYS: expect.stringMatching(/^\$\{RAPPORT_MASTER_KEYS:\?/), RAPPORT_MASTER_KEY_ID: expect.stringMatching(/^\$\{RAPPORT_MASTER_KEY_ID:\?/) });
+    }
+    expect(services.relay.environment).not.toHaveProperty('RAPPORT_MASTER_KEYS');
     // The KurrentDB switch documented in deploy/README.md must pass the same checks.
     expect(loadStoreSelection({ ...environment('ingest'), RAPPORT_EVENT_STORE: 'eventstoredb', EVENTSTORE_URL: 'esdb://kurrentdb:2113?tls=false' })).toEqual({
       kind: 'eventstoredb',
@@ -102,8 +113,11 @@ describe('deploy/docker-compose.yml', () => {
     const sources = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap(([, list]) => list.split(' ')).filter((path) => path !== '.');
     expect(sources.length).toBeGreaterThan(5);
     for (const source of sources) expect(`${source}: ${existsSync(join(root, source))}`).toBe(`${source}: true`);
-    const workspaces = readdirSync(join(root, 'services')).filter((name) => existsSync(join(root, 'services', name, 'package.json')));
-    for (const workspace of workspaces) expect(sources).toContain(`services/${workspace}/package.json`);
+    // Every workspace's package.json, or `npm ci` in the image fails on the lock file.
+    for (const folder of ['libs', 'services']) {
+      const workspaces = readdirSync(join(root, folder)).filter((name) => existsSync(join(root, folder, name, 'package.json')));
+      for (const workspace of workspaces) expect(sources).toContain(`${folder}/${workspace}/package.json`);
+    }
   });
 });
 
@@ -174,6 +188,11 @@ describe('deploy/k8s/base', () => {
           Object.assign(env, object!.data ?? object!.stringData);
         }
         for (const { name: key, value } of container.env ?? []) env[key] = value;
+        // The Secret's master key is a placeholder that must not boot; a real one (as an overlay gives it) must.
+        if (env.RAPPORT_MASTER_KEYS !== undefined) {
+          expect(() => loadMasterKeysFromEnv(env)).toThrow(/RAPPORT_MASTER_KEYS/);
+          Object.assign(env, OPERATOR);
+        }
         expect(env.DATABASE_URL).toMatch(/^postgres:\/\//);
         expect(() => loadStoreSelection(env)).not.toThrow();
         expect(() => loadBusConfig(env)).not.toThrow();
