@@ -4,6 +4,7 @@
 require('@swc-node/register');
 const { Pool } = require('pg');
 const { loadStoreSelection, openEventStore, RelayCheckpoints } = require('@rapport/kafka');
+const { Keyring } = require('@rapport/personal-data');
 const { ApiKeyStore } = require('@rapport/platform');
 const { migrateRuntime, poolDatabase } = require('@rapport/projections');
 
@@ -15,9 +16,11 @@ async function main() {
   const pool = new Pool({ connectionString: databaseUrl, max: 2 });
   try {
     await new ApiKeyStore(pool).migrate();
+    // Only the schema: no master key is needed to create it.
+    await new Keyring(pool, { currentId: '', keys: new Map() }).migrate();
     await RelayCheckpoints.open(pool);
     await migrateRuntime(poolDatabase(pool));
-    console.log(`migrated: event store (${selection.kind}), API keys, relay checkpoints, projection runtime`);
+    console.log(`migrated: event store (${selection.kind}), API keys, data keys, relay checkpoints, projection runtime`);
   } finally {
     await store.close();
     await pool.end();

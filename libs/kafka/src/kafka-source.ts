@@ -24,6 +24,11 @@ export interface KafkaSourceOptions {
   readonly partitionsConsumedConcurrently?: number;
   /** Newest store position, for lag in events (the projector usually passes `store.headPosition`). */
   readonly headPosition?: () => Promise<number | undefined>;
+  /**
+   * Turns the events of a batch as the topic carries them into what the projections read, in
+   * the same order: opening personal fields sealed at rest (`openingSource`'s job in scaled mode).
+   */
+  readonly open?: (events: readonly SourceEvent[]) => Promise<readonly SourceEvent[]>;
   /** Extra kafkajs consumer settings (session timeout, retry, …). */
   readonly consumer?: Partial<Omit<ConsumerConfig, 'groupId'>>;
   readonly log?: LogSink;
@@ -153,13 +158,16 @@ class KafkaSourceRun implements SourceRun {
   }
 
   private async deliver(partition: number, messages: readonly KafkaMessage[], next: number): Promise<void> {
-    const events: SourceEvent[] = [];
-    const letters: DeadLetter[] = [];
-    for (const message of messages) {
-      const { event, letter } = this.read(partition, message);
-      if (letter) letters.push(letter);
-      if (event) events.push(event);
-    }
+    const read = messages.map((message) => ({ message, ...this.read(partition, message) }));
+    const delivered = read.filter((entry): entry is typeof entry & { event: SourceEvent } => entry.event !== undefined);
+    // Sealed personal fields are opened before the contract check: the contract describes the plain values.
+    const opened = this.options.open ? await this.options.open(delivered.map((entry) => entry.event)) : delivered.map((entry) => entry.event);
+    delivered.forEach((entry, index) => {
+      entry.event = opened[index]!;
+      if (!entry.letter) entry.letter = this.contractBreak(partition, entry.message, entry.event);
+    });
+    const events = delivered.map((entry) => entry.event);
+    const letters = read.flatMap((entry) => (entry.letter ? [entry.letter] : []));
     await this.deadLetters.send(letters);
     for (const letter of letters) {
       this.options.log?.warn({ partition: this.partitionName(partition), offset: letter.message.offset, code: letter.code, error: letter.error }, 'dead-lettered a message');
@@ -204,13 +212,18 @@ class KafkaSourceRun implements SourceRun {
       };
       return { event: placeholder, letter: letterFor(error.code, error) };
     }
+    return { event };
+  }
+
+  /** The dead letter for an event that breaks its contract, if it does. */
+  private contractBreak(partition: number, message: KafkaMessage, event: SourceEvent): DeadLetter | undefined {
     try {
       fromRecordedEvent(event);
     } catch (error) {
       // Unknown types are services' own events, which their projections decode; only contract breaks are poison.
-      if (error instanceof InvalidEventError) return { event, letter: letterFor(error.code, error) };
+      if (error instanceof InvalidEventError) return { topic: this.topic, partition, message, code: error.code, error: error.message };
     }
-    return { event };
+    return undefined;
   }
 
   /**

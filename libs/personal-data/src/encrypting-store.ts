@@ -43,6 +43,14 @@ export function openEvent(event: RecordedEvent, key: DataKey | undefined): Recor
   return { ...event, data };
 }
 
+/** Opens the sealed fields of these events (each keeps its other properties), one key lookup for the lot. */
+export async function openEvents<E extends RecordedEvent>(events: readonly E[], keyring: Keyring): Promise<E[]> {
+  const customers = customersWithPersonalData(events);
+  if (customers.length === 0) return events as E[];
+  const keys = await keyring.keysFor(customers, false);
+  return events.map((event) => openEvent(event, keys.get(customerOf(event.metadata) ?? '')) as E);
+}
+
 /**
  * The event store with personal fields encrypted at rest: what is appended is sealed with each
  * customer's data key, what is read (streams, $all, subscriptions) is opened again. The store
@@ -53,12 +61,7 @@ export function encryptPersonalData(store: EventStore, keyring: Keyring): EventS
     const keys = await keyring.keysFor(customersWithPersonalData(events), true);
     return events.map((event) => sealEvent(event, keys.get(customerOf(event.metadata) ?? '')));
   };
-  const openAll = async (events: readonly RecordedEvent[]) => {
-    const customers = customersWithPersonalData(events);
-    if (customers.length === 0) return events as RecordedEvent[];
-    const keys = await keyring.keysFor(customers, false);
-    return events.map((event) => openEvent(event, keys.get(customerOf(event.metadata) ?? '')));
-  };
+  const openAll = (events: readonly RecordedEvent[]) => openEvents(events, keyring);
   return {
     get atomicAcrossStreams() {
       return store.atomicAcrossStreams;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { ConfigError } from '@rapport/platform';
 
 /** The master keys data keys are wrapped with: the current one wraps new keys; older ones still unwrap until a rotation re-wraps. */
 export interface MasterKeys {
@@ -37,3 +38,25 @@ export function generateMasterKeys(id = 'dev-1'): MasterKeys {
 }
 
 export const formatMasterKeys = (master: MasterKeys) => [...master.keys].map(([id, key]) => `${id}:${key.toString('base64')}`).join(',');
+
+/**
+ * The master keys a scaled-mode process is given, RAPPORT_MASTER_KEYS and RAPPORT_MASTER_KEY_ID,
+ * both required: a deployment that takes personal data does not silently store it in plain text.
+ * Problems are a ConfigError naming the variable, so they join the process's other config errors.
+ */
+export function loadMasterKeysFromEnv(environment: Readonly<Record<string, string | undefined>>): MasterKeys {
+  const keys = environment.RAPPORT_MASTER_KEYS;
+  const currentId = environment.RAPPORT_MASTER_KEY_ID;
+  const missing = [
+    ...(keys ? [] : [{ variable: 'RAPPORT_MASTER_KEYS', message: 'required: <id>:<base64 of 32 random bytes>, comma-separated (see services/privacy)' }]),
+    ...(currentId ? [] : [{ variable: 'RAPPORT_MASTER_KEY_ID', message: 'required: the id of the RAPPORT_MASTER_KEYS entry new data keys are wrapped with' }]),
+  ];
+  if (missing.length > 0) throw new ConfigError(missing);
+  try {
+    return parseMasterKeys(keys!, currentId!);
+  } catch (error) {
+    if (!(error instanceof MasterKeyError)) throw error;
+    const [variable, ...message] = error.message.split(': ');
+    throw new ConfigError([{ variable: variable!, message: message.join(': ') }]);
+  }
+}

@@ -1,4 +1,4 @@
-import { formatMasterKeys, generateMasterKeys, parseMasterKeys, type MasterKeys } from '@rapport/personal-data';
+import { formatMasterKeys, generateMasterKeys, loadMasterKeysFromEnv, parseMasterKeys, type MasterKeys } from '@rapport/personal-data';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -7,7 +7,7 @@ import { join } from 'node:path';
  * development key kept in the data directory (readable by its owner only), made on first start.
  */
 export async function loadMasterKeys(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<MasterKeys> {
-  if (env.RAPPORT_MASTER_KEYS) return parseMasterKeys(env.RAPPORT_MASTER_KEYS, env.RAPPORT_MASTER_KEY_ID ?? '');
+  if (env.RAPPORT_MASTER_KEYS) return loadMasterKeysFromEnv(env);
   const file = join(dataDir, 'dev-master-keys.json');
   try {
     const saved = JSON.parse(await readFile(file, 'utf8')) as { keys: string; currentId: string };

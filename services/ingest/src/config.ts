@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loadStoreSelection, type StoreSelection } from '@rapport/event-store';
+import { loadMasterKeysFromEnv, type MasterKeys } from '@rapport/personal-data';
 import { env, loadConfig, loadConfigs, type Env } from '@rapport/platform';
 
 export const ingestConfigSchema = z.object({
@@ -16,10 +17,15 @@ export const ingestConfigSchema = z.object({
 export interface IngestConfig extends Readonly<z.infer<typeof ingestConfigSchema>> {
   /** Ingest only appends to the store; the relay feeds Kafka, so the bus settings are not ingest's to read. */
   readonly store: StoreSelection;
+  /** Personal fields are sealed with per-customer keys wrapped by these (RAPPORT_MASTER_KEYS, RAPPORT_MASTER_KEY_ID). */
+  readonly masterKeys: MasterKeys;
 }
 
-/** Reads the environment once at boot; throws one ConfigError naming every bad variable, its own and the store switch's. */
+/** Reads the environment once at boot; throws one ConfigError naming every bad variable, its own, the store switch's and the master keys'. */
 export function loadIngestConfig(environment: Env = process.env): IngestConfig {
-  const { own, store } = loadConfigs({ own: () => loadConfig(ingestConfigSchema, environment, 'ingest'), store: () => loadStoreSelection(environment) }, 'ingest');
-  return Object.freeze({ ...own, store });
+  const { own, store, masterKeys } = loadConfigs(
+    { own: () => loadConfig(ingestConfigSchema, environment, 'ingest'), store: () => loadStoreSelection(environment), masterKeys: () => loadMasterKeysFromEnv(environment) },
+    'ingest',
+  );
+  return Object.freeze({ ...own, store, masterKeys });
 }

@@ -5,7 +5,10 @@ import { ConfigError } from '@rapport/platform';
 import { loadIngestConfig } from './config';
 
 const root = join(__dirname, '../../..');
-const base = { DATABASE_URL: 'postgres://rapport:secret@postgres:5432/rapport' };
+// 32 bytes, base64: the master key every scaled process needing personal data is given.
+const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
+const masterKeys = { RAPPORT_MASTER_KEYS: `main-1:${MASTER_KEY}`, RAPPORT_MASTER_KEY_ID: 'main-1' };
+const base = { DATABASE_URL: 'postgres://rapport:secret@postgres:5432/rapport', ...masterKeys };
 
 function problemsOf(environment: Record<string, string | undefined>): string[] {
   try {
@@ -27,6 +30,7 @@ describe('ingest configuration', () => {
       EVENT_STORE_SCHEMA: 'rapport_events',
       DB_POOL_SIZE: 10,
       store: { kind: 'postgres' },
+      masterKeys: { currentId: 'main-1', keys: new Map([['main-1', Buffer.alloc(32, 7)]]) },
     });
   });
 
@@ -44,6 +48,9 @@ describe('ingest configuration', () => {
     ['EVENTSTORE_URL with the PostgreSQL store', { EVENTSTORE_URL: 'esdb://kurrentdb:2113' }, 'EVENTSTORE_URL: is set but RAPPORT_EVENT_STORE is postgres'],
     ['an EVENTSTORE_URL that is not esdb://', { RAPPORT_EVENT_STORE: 'eventstoredb', EVENTSTORE_URL: 'http://kurrentdb:2113' }, 'EVENTSTORE_URL: expected a esdb or esdb+discover URL, got "http://kurrentdb:2113"'],
     ['an unknown store', { RAPPORT_EVENT_STORE: 'mysql' }, 'RAPPORT_EVENT_STORE: expected postgres or eventstoredb, got "mysql"'],
+    ['no master key (personal data would be stored in plain text)', { RAPPORT_MASTER_KEYS: undefined }, 'RAPPORT_MASTER_KEYS: required'],
+    ['a master key of the wrong length', { RAPPORT_MASTER_KEYS: 'main-1:c2hvcnQ=' }, "RAPPORT_MASTER_KEYS: key 'main-1' must be 32 bytes"],
+    ['a current master key that is not in the list', { RAPPORT_MASTER_KEY_ID: 'main-2' }, "RAPPORT_MASTER_KEY_ID: 'main-2' is not one of RAPPORT_MASTER_KEYS"],
   ])('fails on %s, naming the variable', (_case, environment, expected) => {
     const problems = problemsOf({ ...base, ...environment });
     expect(problems).toHaveLength(1);
@@ -52,7 +59,7 @@ describe('ingest configuration', () => {
 
   it('reports its own problems and the store switch in one error', () => {
     expect(() => loadIngestConfig({ PORT: 'abc', RAPPORT_EVENT_STORE: 'eventstoredb' })).toThrow(/^Invalid configuration for ingest:/);
-    expect(problemsOf({ PORT: 'abc', RAPPORT_EVENT_STORE: 'eventstoredb' }).map((problem) => problem.split(':')[0])).toEqual(['DATABASE_URL', 'PORT', 'EVENTSTORE_URL']);
+    expect(problemsOf({ PORT: 'abc', RAPPORT_EVENT_STORE: 'eventstoredb' }).map((problem) => problem.split(':')[0])).toEqual(['DATABASE_URL', 'PORT', 'EVENTSTORE_URL', 'RAPPORT_MASTER_KEYS', 'RAPPORT_MASTER_KEY_ID']);
   });
 
   it('exits at boot with the variable named when run as a process', () => {

@@ -1,4 +1,5 @@
 import { openEventStore } from '@rapport/event-store';
+import { encryptPersonalData, Keyring } from '@rapport/personal-data';
 import { ApiKeyStore, ConfigError, createLogger } from '@rapport/platform';
 import { Pool } from 'pg';
 import { createIngestApp } from './app';
@@ -8,14 +9,18 @@ async function main(): Promise<void> {
   const config = loadIngestConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, serviceName: 'ingest' });
 
-  const store = await openEventStore(config.store, {
+  const plainStore = await openEventStore(config.store, {
     connectionString: config.DATABASE_URL,
     schema: config.EVENT_STORE_SCHEMA,
     poolSize: config.DB_POOL_SIZE,
   });
-  const authPool = new Pool({ connectionString: config.DATABASE_URL, max: 2 });
+  const authPool = new Pool({ connectionString: config.DATABASE_URL, max: 4 });
   const apiKeys = new ApiKeyStore(authPool);
   await apiKeys.migrate();
+  // Personal fields are sealed before they reach the store, so the store, the relay and Kafka hold only ciphertext.
+  const keyring = new Keyring(authPool, config.masterKeys);
+  await keyring.migrate();
+  const store = encryptPersonalData(plainStore, keyring);
 
   const app = await createIngestApp({
     store,

@@ -1,6 +1,7 @@
 import { env, loadConfig, loadConfigs, type Env } from '@rapport/platform';
 import type { StoreSelection } from '@rapport/event-store';
 import { loadModes, type BusConfig } from '@rapport/kafka';
+import { loadMasterKeysFromEnv, type MasterKeys } from '@rapport/personal-data';
 import { z } from 'zod';
 
 const identifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier');
@@ -23,10 +24,15 @@ export interface TimelineConfig extends Readonly<z.infer<typeof timelineConfigSc
   readonly store: StoreSelection;
   /** `kafka`: the projectors consume the topic as a consumer group; `none`: they follow the store. */
   readonly bus: BusConfig;
+  /** Opens the personal fields the store and Kafka hold sealed (RAPPORT_MASTER_KEYS, RAPPORT_MASTER_KEY_ID). */
+  readonly masterKeys: MasterKeys;
 }
 
-/** Reads the environment once at boot; throws one ConfigError naming every bad variable, its own and the mode switches'. */
+/** Reads the environment once at boot; throws one ConfigError naming every bad variable, its own, the mode switches' and the master keys'. */
 export function loadTimelineConfig(environment: Env = process.env): TimelineConfig {
-  const { own, modes } = loadConfigs({ own: () => loadConfig(timelineConfigSchema, environment, 'timeline'), modes: () => loadModes(environment) }, 'timeline');
-  return Object.freeze({ ...own, store: modes.store, bus: modes.bus });
+  const { own, modes, masterKeys } = loadConfigs(
+    { own: () => loadConfig(timelineConfigSchema, environment, 'timeline'), modes: () => loadModes(environment), masterKeys: () => loadMasterKeysFromEnv(environment) },
+    'timeline',
+  );
+  return Object.freeze({ ...own, store: modes.store, bus: modes.bus, masterKeys });
 }

@@ -4,7 +4,10 @@ import { ConfigError } from '@rapport/platform';
 import { loadTimelineConfig } from './config';
 
 const root = join(__dirname, '../../..');
-const base = { DATABASE_URL: 'postgres://rapport:secret@postgres:5432/rapport' };
+// 32 bytes, base64: the master key every scaled process needing personal data is given.
+const MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
+const masterKeys = { RAPPORT_MASTER_KEYS: `main-1:${MASTER_KEY}`, RAPPORT_MASTER_KEY_ID: 'main-1' };
+const base = { DATABASE_URL: 'postgres://rapport:secret@postgres:5432/rapport', ...masterKeys };
 const projector = { ...base, RAPPORT_BUS: 'kafka', KAFKA_BROKERS: 'kafka-1:9092,kafka-2:9092', KAFKA_CLIENT_ID: 'rapport-timeline-projector' };
 
 function problemsOf(environment: Record<string, string | undefined>): string[] {
@@ -30,6 +33,7 @@ describe('timeline configuration', () => {
       RUN_PROJECTIONS: true,
       store: { kind: 'postgres' },
       bus: { mode: 'none' },
+      masterKeys: { currentId: 'main-1', keys: new Map([['main-1', Buffer.alloc(32, 7)]]) },
     });
   });
 
@@ -53,6 +57,7 @@ describe('timeline configuration', () => {
     ['Kafka settings while the bus is off', { KAFKA_CLIENT_ID: 'rapport-timeline' }, 'KAFKA_CLIENT_ID: is set but RAPPORT_BUS is none'],
     ['half a SASL setup', { ...projector, KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'rapport' }, 'KAFKA_SASL_PASSWORD: required with KAFKA_SASL_MECHANISM and KAFKA_SASL_USERNAME'],
     ['a bad RUN_PROJECTIONS', { RUN_PROJECTIONS: 'sometimes' }, 'RUN_PROJECTIONS: expected true or false, got "sometimes"'],
+    ['no master key to open personal data with', { RAPPORT_MASTER_KEY_ID: undefined }, 'RAPPORT_MASTER_KEY_ID: required'],
   ])('fails on %s, naming the variable', (_case, environment, expected) => {
     const problems = problemsOf({ ...base, ...environment });
     expect(problems).toHaveLength(1);
@@ -62,7 +67,7 @@ describe('timeline configuration', () => {
   it('reports its own problems and both switches in one error', () => {
     const environment = { PROJECTION_BATCH_SIZE: '0', RAPPORT_EVENT_STORE: 'eventstoredb', RAPPORT_BUS: 'nats' };
     expect(() => loadTimelineConfig(environment)).toThrow(/^Invalid configuration for timeline:/);
-    expect(problemsOf(environment).map((problem) => problem.split(':')[0])).toEqual(['DATABASE_URL', 'PROJECTION_BATCH_SIZE', 'EVENTSTORE_URL', 'RAPPORT_BUS']);
+    expect(problemsOf(environment).map((problem) => problem.split(':')[0])).toEqual(['DATABASE_URL', 'PROJECTION_BATCH_SIZE', 'EVENTSTORE_URL', 'RAPPORT_BUS', 'RAPPORT_MASTER_KEYS', 'RAPPORT_MASTER_KEY_ID']);
   });
 
   it('exits at boot with the variable named when run as a process', () => {

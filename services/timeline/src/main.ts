@@ -1,4 +1,5 @@
 import { openEventStore } from '@rapport/event-store';
+import { encryptPersonalData, Keyring, openEvents } from '@rapport/personal-data';
 import { ApiKeyStore, ConfigError, createLogger } from '@rapport/platform';
 import { Pool } from 'pg';
 import { createTimelineApp } from './app';
@@ -8,14 +9,24 @@ import { projectorSource } from './projector-source';
 async function main(): Promise<void> {
   const config = loadTimelineConfig();
   const logger = createLogger({ level: config.LOG_LEVEL, serviceName: 'timeline' });
-  const store = await openEventStore(config.store, { connectionString: config.DATABASE_URL, schema: config.EVENT_STORE_SCHEMA, poolSize: 4 });
-  const authPool = new Pool({ connectionString: config.DATABASE_URL, max: 2 });
+  const plainStore = await openEventStore(config.store, { connectionString: config.DATABASE_URL, schema: config.EVENT_STORE_SCHEMA, poolSize: 4 });
+  const authPool = new Pool({ connectionString: config.DATABASE_URL, max: 4 });
   const apiKeys = new ApiKeyStore(authPool);
   await apiKeys.migrate();
+  // What the store and Kafka hold is sealed; the projections and API read it opened (the API still hides it from analysts).
+  const keyring = new Keyring(authPool, config.masterKeys);
+  await keyring.migrate();
+  const store = encryptPersonalData(plainStore, keyring);
 
   // An API-only replica makes no source at all, so it never connects to Kafka.
   const source = config.RUN_PROJECTIONS
-    ? projectorSource({ bus: config.bus, store, batchSize: config.PROJECTION_BATCH_SIZE, log: logger.child({ component: 'kafka' }) })
+    ? projectorSource({
+        bus: config.bus,
+        store,
+        batchSize: config.PROJECTION_BATCH_SIZE,
+        log: logger.child({ component: 'kafka' }),
+        open: (events) => openEvents(events, keyring),
+      })
     : undefined;
   const app = await createTimelineApp({
     store,

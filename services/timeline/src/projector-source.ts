@@ -1,6 +1,6 @@
 import type { EventStore } from '@rapport/event-store';
 import { createKafkaClient, kafkaSource, type BusConfig, type LogSink } from '@rapport/kafka';
-import { storeSource, type EventSource } from '@rapport/projections';
+import { storeSource, type EventSource, type SourceEvent } from '@rapport/projections';
 
 /** Base of the timeline's consumer groups: each projection generation joins `<base>.<projection>.g<generation>`. */
 export const TIMELINE_CONSUMER_GROUP = 'rapport.projector.timeline';
@@ -11,6 +11,8 @@ export interface ProjectorSourceOptions {
   /** Events per transaction when following the store. */
   readonly batchSize?: number;
   readonly log?: LogSink;
+  /** Opens the personal fields Kafka carries sealed (the store given is expected to open them itself). */
+  readonly open?: (events: readonly SourceEvent[]) => Promise<readonly SourceEvent[]>;
 }
 
 /**
@@ -28,6 +30,7 @@ export function projectorSource(options: ProjectorSourceOptions): EventSource {
         kafka: createKafkaClient(bus.connection, options.log),
         groupId: TIMELINE_CONSUMER_GROUP,
         headPosition: () => store.headPosition(),
+        open: options.open,
         log: options.log,
       });
     default: {

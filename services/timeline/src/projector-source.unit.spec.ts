@@ -26,7 +26,13 @@ function projectorIn(environment: Record<string, string>): { name: string; head:
          kafkajs: Object.keys(require.cache).some((file) => file.includes('/node_modules/kafkajs/')),
        })));`,
     ],
-    { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', DATABASE_URL: 'postgres://rapport:secret@postgres:5432/rapport', ...environment } },
+    { cwd: root, encoding: 'utf8', env: {
+        PATH: process.env.PATH ?? '',
+        DATABASE_URL: 'postgres://rapport:secret@postgres:5432/rapport',
+        RAPPORT_MASTER_KEYS: `main-1:${Buffer.alloc(32, 7).toString('base64')}`,
+        RAPPORT_MASTER_KEY_ID: 'main-1',
+        ...environment,
+      } },
   );
   return JSON.parse(output.trim().split('\n').pop()!);
 }
