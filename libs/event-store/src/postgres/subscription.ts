@@ -71,7 +71,8 @@ export class PostgresSubscription implements Subscription {
       const rows = await this.readAfter(cursor, batchSize);
       if (!this.running) break;
       if (rows.length === 0) {
-        this.isCaughtUp = true;
+        // Nothing readable: caught up only if nothing is held back behind an older open transaction either.
+        this.isCaughtUp = !(await this.anyHeldBack(cursor));
         await this.checkStall(cursor);
         await this.sleep();
         continue;
@@ -82,7 +83,7 @@ export class PostgresSubscription implements Subscription {
       await this.options.onEvents(events);
       const last = rows[rows.length - 1];
       cursor = { transactionId: last.tx_id, position: last.position };
-      this.isCaughtUp = rows.length < batchSize;
+      // A short batch may still have committed events held back behind it: the next (empty) read tells.
     }
   }
 
@@ -96,6 +97,14 @@ export class PostgresSubscription implements Subscription {
       [cursor.transactionId, cursor.position, limit],
     );
     return rows;
+  }
+
+  private async anyHeldBack(cursor: Cursor): Promise<boolean> {
+    const { rows } = await this.pool.query<{ held: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM ${this.table} WHERE (tx_id, position) > ($1::xid8, $2::bigint)) AS held`,
+      [cursor.transactionId, cursor.position],
+    );
+    return rows[0].held;
   }
 
   private async checkStall(cursor: Cursor): Promise<void> {
