@@ -88,6 +88,21 @@ async function untilApplied(answer: CaseCommandAnswer): Promise<void> {
   }
 }
 
+/** Waits (up to 15 s) until the read model's copy of a case differs from the given one. */
+async function untilChanged(item: CaseItem): Promise<void> {
+  const fields = (value: CaseItem) => JSON.stringify([value.status, value.escalationLevel, value.assigneeId, value.flags, value.dueAt, value.breached]);
+  const stale = fields(item);
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    try {
+      if (fields(await api<CaseDetails>(pathOf('/v1/cases/{id}', { id: item.caseId }))) !== stale) return;
+    } catch {
+      // a failed read is retried below
+    }
+    await new Promise((resolve) => setTimeout(resolve, 400));
+  }
+}
+
 /** Refetches the loyalty account for a while after points were granted, until the balance moves. */
 function useLoyaltyWatch(customerId: string): () => void {
   const client = useQueryClient();
@@ -208,7 +223,12 @@ function useCaseCommand<B>(item: CaseItem, path: ApiPath, message: (answer: Case
     },
     onError: (error) => {
       setIdempotencyKey(newIdempotencyKey());
-      if (error instanceof ApiError && error.status === 409 && item.customerId) void client.invalidateQueries({ queryKey: ['cases', item.customerId] });
+      if (!(error instanceof ApiError && error.status === 409 && item.customerId)) return;
+      // The conflict was decided on the case stream, which the read model may not have caught up
+      // with yet: reload now, and again once the case reads differently from this stale copy.
+      const reload = () => client.invalidateQueries({ queryKey: ['cases', item.customerId] });
+      void reload();
+      void untilChanged(item).then(reload);
     },
   });
   return mutation;
