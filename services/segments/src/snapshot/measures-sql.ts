@@ -6,7 +6,10 @@ import { SNAPSHOT_SCHEMA } from './schema';
 // The measures of every customer as of $1, in one pass over the facts (see the README for the
 // definitions; they are the core's rfmMeasures, netValue, growth and calibrationSummary).
 // Days are counted as whole UTC days since 1970-01-01, so the value models' t_x and T come out
-// exactly as calibrationSummary measures them.
+// exactly as calibrationSummary measures them. The orders are read once, in the customer index's
+// order: two running windows mark each order's first purchase day and the customer's previous
+// purchase day, so the purchase-day counts and repeat spend come out of the same GROUP BY as the
+// totals, with no second aggregation over (customer, day) and no sort spilled to disk.
 //   $1 asOf, $2 cost per complaint, $3 cost per callback, $4 asOf − growth window, $5 asOf − 2 × window
 //   (the window's instants computed once, not per row)
 export const MEASURES_SQL = `
@@ -16,25 +19,29 @@ export const MEASURES_SQL = `
   ), cancelled AS (
     SELECT DISTINCT customer_id, order_id FROM f WHERE kind = 'cancel'
   ), orders AS (
-    SELECT f.customer_id, f.occurred_at, f.amount, c.order_id IS NOT NULL AS cancelled,
+    SELECT f.customer_id, f.occurred_at, f.amount, c.order_id IS NULL AS kept,
            ((f.occurred_at AT TIME ZONE 'UTC')::date - DATE '1970-01-01') AS day
       FROM f LEFT JOIN cancelled c ON c.customer_id = f.customer_id AND c.order_id = f.order_id
      WHERE f.kind = 'order'
+  ), marked AS (
+    SELECT customer_id, occurred_at, amount, kept, day,
+           min(day) FILTER (WHERE kept) OVER running AS first_day_so_far,
+           max(day) FILTER (WHERE kept) OVER before AS kept_day_before
+      FROM orders
+    WINDOW running AS (PARTITION BY customer_id ORDER BY occurred_at ROWS UNBOUNDED PRECEDING),
+           before AS (PARTITION BY customer_id ORDER BY occurred_at ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
   ), order_totals AS (
     SELECT customer_id,
            max(occurred_at) AS last_order_at,
-           count(*) FILTER (WHERE NOT cancelled) AS frequency,
-           coalesce(sum(amount) FILTER (WHERE NOT cancelled), 0) AS spend,
-           coalesce(sum(amount) FILTER (WHERE NOT cancelled AND occurred_at > $4::timestamptz), 0) AS recent,
-           coalesce(sum(amount) FILTER (WHERE NOT cancelled AND occurred_at > $5::timestamptz
-                                        AND occurred_at <= $4::timestamptz), 0) AS previous
-      FROM orders GROUP BY customer_id
-  ), purchase_days AS (
-    SELECT customer_id, day, sum(amount) AS value FROM orders WHERE NOT cancelled GROUP BY customer_id, day
-  ), purchases AS (
-    SELECT customer_id, count(*) - 1 AS x, min(day) AS first_day, max(day) AS last_day,
-           sum(value) - (min(ARRAY[day::bigint, value]))[2] AS repeat_value
-      FROM purchase_days GROUP BY customer_id
+           count(*) FILTER (WHERE kept) AS frequency,
+           coalesce(sum(amount) FILTER (WHERE kept), 0) AS spend,
+           coalesce(sum(amount) FILTER (WHERE kept AND occurred_at > $4::timestamptz), 0) AS recent,
+           coalesce(sum(amount) FILTER (WHERE kept AND occurred_at > $5::timestamptz AND occurred_at <= $4::timestamptz), 0) AS previous,
+           nullif(count(*) FILTER (WHERE kept AND (kept_day_before IS NULL OR day > kept_day_before)), 0) - 1 AS x,
+           min(day) FILTER (WHERE kept) AS first_day,
+           max(day) FILTER (WHERE kept) AS last_day,
+           CASE WHEN bool_or(kept) THEN coalesce(sum(amount) FILTER (WHERE kept AND day > first_day_so_far), 0) END AS repeat_value
+      FROM marked GROUP BY customer_id
   ), other AS (
     SELECT customer_id,
            count(*) FILTER (WHERE kind = 'complaint') AS complaints,
@@ -45,7 +52,8 @@ export const MEASURES_SQL = `
            coalesce(sum(amount) FILTER (WHERE kind = 'refund' AND occurred_at > $5::timestamptz
                                         AND occurred_at <= $4::timestamptz), 0) AS refunds_previous,
            (array_agg(granted ORDER BY occurred_at DESC, position DESC) FILTER (WHERE kind = 'consent'))[1] AS profiling_granted
-      FROM f WHERE kind <> 'order' GROUP BY customer_id
+      -- every kind but 'order', spelled out so the (kind, occurred_at) index can answer it
+      FROM f WHERE kind IN ('seen', 'cancel', 'refund', 'complaint', 'callback', 'compensation', 'consent') GROUP BY customer_id
   )
   SELECT coalesce(o.customer_id, t.customer_id) AS customer_id,
          coalesce(o.profiling_granted, true) = false AS excluded,
@@ -55,8 +63,8 @@ export const MEASURES_SQL = `
          (coalesce(o.complaints, 0) * $2::bigint + coalesce(o.callbacks, 0) * $3::bigint + coalesce(o.goodwill_paid, 0))::bigint AS cost_to_serve,
          (coalesce(t.recent, 0) - coalesce(o.refunds_recent, 0))::bigint AS growth_recent,
          (coalesce(t.previous, 0) - coalesce(o.refunds_previous, 0))::bigint AS growth_previous,
-         p.x::int AS x, p.first_day, p.last_day, p.repeat_value::bigint AS repeat_value
-    FROM other o FULL JOIN order_totals t ON t.customer_id = o.customer_id LEFT JOIN purchases p ON p.customer_id = coalesce(o.customer_id, t.customer_id)`;
+         t.x::int AS x, t.first_day, t.last_day, t.repeat_value::bigint AS repeat_value
+    FROM other o FULL JOIN order_totals t ON t.customer_id = o.customer_id`;
 
 export function measuresParameters(asOf: string, settings: SegmentSettings): unknown[] {
   const end = Date.parse(asOf);
