@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { JsonClient } from '../http-client';
+import { streamIdFor, toStoredEvent, type Envelope } from '@rapport/contracts';
 import { benchEvent, benchEvents, personalEvent, RawRows, type RawRow } from './workload';
 
 // The load generator runs in its own process (forked by ingest-bench.ts), so the server's
@@ -9,7 +10,8 @@ import { benchEvent, benchEvents, personalEvent, RawRows, type RawRow } from './
 export type LoadTask =
   | { kind: 'batches'; url: string; key: string; from: number; batches: number; batchSize: number; clients: number; personal?: boolean }
   | { kind: 'singles'; url: string; key: string; from: number; requests: number; clients: number }
-  | { kind: 'raw'; databaseUrl: string; table: string; from: number; rows: number; rowsPerStatement: number; connections: number };
+  | { kind: 'raw'; databaseUrl: string; table: string; from: number; rows: number; rowsPerStatement: number; connections: number }
+  | { kind: 'emmett'; databaseUrl: string; from: number; events: number; batchSize: number; clients: number };
 
 export interface LoadResult {
   readonly count: number;
@@ -112,6 +114,46 @@ async function runRaw(task: Extract<LoadTask, { kind: 'raw' }>): Promise<LoadRes
   return { count: task.rows, ms, failures: 0 };
 }
 
+/**
+ * Emmett-PG's appendToStream on the same events, in its own tables of the same database: each
+ * client takes a batch and appends it stream by stream (Emmett appends to one stream a call).
+ */
+async function runEmmett(task: Extract<LoadTask, { kind: 'emmett' }>): Promise<LoadResult> {
+  const { emmettAppender } = await import('@rapport/emmett-baseline');
+  const store = emmettAppender(task.databaseUrl);
+  const toEmmett = (events: readonly ReturnType<typeof benchEvent>[]) => {
+    const streams = new Map<string, { type: string; data: Record<string, unknown>; metadata: Record<string, unknown> }[]>();
+    const receivedAt = new Date().toISOString();
+    for (const event of events) {
+      const stored = toStoredEvent({ ...event, version: 1 } as Envelope<string, unknown>, receivedAt);
+      const streamId = streamIdFor(event as { customerId: string });
+      const list = streams.get(streamId) ?? [];
+      list.push({ type: stored.type, data: stored.data as Record<string, unknown>, metadata: { ...stored.metadata, eventId: stored.id } });
+      streams.set(streamId, list);
+    }
+    return streams;
+  };
+  // Emmett creates its schema on first use: not part of the timing.
+  for (const [streamId, events] of toEmmett([benchEvent(task.from)])) await store.append(streamId, events);
+  const batches = Math.ceil(task.events / task.batchSize);
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: task.clients }, async () => {
+      while (next < batches) {
+        const batch = next++;
+        const count = Math.min(task.batchSize, task.events - batch * task.batchSize);
+        for (const [streamId, events] of toEmmett(benchEvents(task.from + 1 + batch * task.batchSize, count))) {
+          await store.append(streamId, events);
+        }
+      }
+    }),
+  );
+  const ms = performance.now() - started;
+  await store.close();
+  return { count: task.events, ms, failures: 0 };
+}
+
 function run(task: LoadTask): Promise<LoadResult> {
   switch (task.kind) {
     case 'batches':
@@ -120,6 +162,8 @@ function run(task: LoadTask): Promise<LoadResult> {
       return runSingles(task);
     case 'raw':
       return runRaw(task);
+    case 'emmett':
+      return runEmmett(task);
     default: {
       const unknownTask: never = task;
       throw new Error(`unknown load task ${JSON.stringify(unknownTask)}`);
