@@ -192,11 +192,29 @@ function fieldErrors(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] 
 }
 
 /** Strings of a parsed event that PostgreSQL could not store, as issues at their paths. */
-function unstorableStrings(value: unknown, path: PropertyKey[] = [], issues: z.core.$ZodIssue[] = []): z.core.$ZodIssue[] {
+function unstorableStrings(value: unknown): z.core.$ZodIssue[] {
+  // Nearly every event is clean: a walk that builds no paths settles that; paths only for the rare bad one.
+  return holdsUnstorable(value) ? unstorableAt(value, [], []) : [];
+}
+
+function holdsUnstorable(value: unknown): boolean {
+  if (typeof value === 'string') return !isStorableText(value);
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) {
+    for (const child of value) if (holdsUnstorable(child)) return true;
+    return false;
+  }
+  for (const key in value) {
+    if (Object.hasOwn(value, key) && holdsUnstorable((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
+
+function unstorableAt(value: unknown, path: PropertyKey[], issues: z.core.$ZodIssue[]): z.core.$ZodIssue[] {
   if (typeof value === 'string') {
     if (!isStorableText(value)) issues.push({ code: 'custom', path, message: UNSTORABLE_TEXT_MESSAGE, input: value });
   } else if (typeof value === 'object' && value !== null) {
-    for (const [key, child] of Object.entries(value)) unstorableStrings(child, [...path, key], issues);
+    for (const [key, child] of Object.entries(value)) unstorableAt(child, [...path, key], issues);
   }
   return issues;
 }
