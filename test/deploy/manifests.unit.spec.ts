@@ -114,10 +114,11 @@ describe('deploy/docker-compose.yml', () => {
     expect(sources.length).toBeGreaterThan(5);
     for (const source of sources) expect(`${source}: ${existsSync(join(root, source))}`).toBe(`${source}: true`);
     // Every workspace's package.json, or `npm ci` in the image fails on the lock file.
-    for (const folder of ['libs', 'services']) {
-      const workspaces = readdirSync(join(root, folder)).filter((name) => existsSync(join(root, folder, name, 'package.json')));
-      for (const workspace of workspaces) expect(sources).toContain(`${folder}/${workspace}/package.json`);
-    }
+    const patterns: string[] = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).workspaces;
+    const workspaces = patterns.flatMap((pattern) =>
+      pattern.endsWith('/*') ? readdirSync(join(root, pattern.slice(0, -2))).map((name) => `${pattern.slice(0, -2)}/${name}`) : [pattern],
+    );
+    for (const workspace of workspaces.filter((path) => existsSync(join(root, path, 'package.json')))) expect(sources).toContain(`${workspace}/package.json`);
   });
 });
 
