@@ -1,10 +1,10 @@
-import { customerEvents, PRIVACY_DECISION_TYPES } from './customer';
-import { loyaltyEvents } from './loyalty';
+import { customerDecisions, customerEvents } from './customer';
+import { loyaltyDecisions, loyaltyEvents } from './loyalty';
 import type { RecordedEventInput, Stored } from './storage';
 import { orderEvents } from './orders';
-import { createEventRegistry, type EventUnion, type ParseResult } from './registry';
-import { segmentEvents } from './segments';
-import { CASES_DECISION_TYPES, serviceEvents } from './service';
+import { createEventRegistry, type Decider, type EventUnion, type ParseResult } from './registry';
+import { segmentDecisions, segmentEvents } from './segments';
+import { serviceDecisions, serviceEvents } from './service';
 import { visitEvents } from './visits';
 
 const definitions = {
@@ -25,8 +25,16 @@ export type StoredEvent = Stored<RapportEvent>;
 
 export const EVENT_TYPES: readonly EventType[] = catalogue.types;
 
-/** The types emitters may send: every catalogue type but the cases and privacy services' own decisions. */
-export const EMITTABLE_EVENT_TYPES: readonly EventType[] = EVENT_TYPES.filter((type) => !CASES_DECISION_TYPES.includes(type) && !PRIVACY_DECISION_TYPES.includes(type));
+/** Every type a Rapport service decides, from what each family declares, and who decides it (and how). */
+const DECIDED_BY: ReadonlyMap<string, Decider> = new Map(Object.entries({ ...customerDecisions, ...serviceDecisions, ...loyaltyDecisions, ...segmentDecisions }));
+
+/** The service that decides `type` (emitters may not send it), or undefined for a fact emitters report. */
+export function decidingService(type: string): string | undefined {
+  return DECIDED_BY.get(type)?.service;
+}
+
+/** The types emitters may send: every catalogue type no service decides. */
+export const EMITTABLE_EVENT_TYPES: readonly EventType[] = EVENT_TYPES.filter((type) => !DECIDED_BY.has(type));
 
 export function isEventType(type: string): type is EventType {
   return catalogue.isEventType(type);
@@ -36,18 +44,13 @@ export function isEventType(type: string): type is EventType {
 export function parseEvent(input: unknown): ParseResult<RapportEvent> {
   const result = catalogue.parseEvent(input);
   // Only read the type once the registry has: hostile input may throw from its getters.
-  if (result.ok && CASES_DECISION_TYPES.includes(result.event.type)) {
-    return { ok: false, errors: [{ path: 'type', message: `${result.event.type} is decided by the cases service and cannot be emitted` }] };
-  }
-  if (result.ok && PRIVACY_DECISION_TYPES.includes(result.event.type)) {
-    return { ok: false, errors: [{ path: 'type', message: `${result.event.type} is decided through the erasure API (POST /v1/customers/{id}/erasure) and cannot be emitted` }] };
-  }
-  if (result.ok || result.errors[0]?.path !== 'type') return result;
-  const type = (input as { type: unknown }).type;
-  if (typeof type !== 'string') return result;
-  if (loyaltyCatalogue.isEventType(type)) return { ok: false, errors: [{ path: 'type', message: `${type} is decided by the loyalty service and cannot be emitted` }] };
-  if (segmentCatalogue.isEventType(type)) return { ok: false, errors: [{ path: 'type', message: `${type} is decided by the segments service and cannot be emitted` }] };
-  return result;
+  // Decided types outside this catalogue (loyalty, segments) fail as unknown types first.
+  if (!result.ok && result.errors[0]?.path !== 'type') return result;
+  const type = result.ok ? result.event.type : (input as { type: unknown }).type;
+  const decider = typeof type === 'string' ? DECIDED_BY.get(type) : undefined;
+  if (decider === undefined) return result;
+  const how = decider.through === undefined ? `by the ${decider.service} service` : `through ${decider.through}`;
+  return { ok: false, errors: [{ path: 'type', message: `${type} is decided ${how} and cannot be emitted` }] };
 }
 
 /** Reads a stored event back at the latest version of its type. */

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { EVENT_TYPES, exampleEvent, exampleEvents, parseEvent, type EventType, type FieldError } from './index';
+import { decidingService, EMITTABLE_EVENT_TYPES, EVENT_TYPES, exampleEvent, exampleEvents, LOYALTY_EVENT_TYPES, parseEvent, SEGMENT_EVENT_TYPES, type EventType, type FieldError } from './index';
 
 function withData(type: EventType, change: (data: Record<string, unknown>) => void): unknown {
   const event = exampleEvent(type) as unknown as { data: Record<string, unknown> };
@@ -19,7 +19,7 @@ describe('event catalogue', () => {
   it('has a valid example of every event type, all for one customer', () => {
     const examples = exampleEvents();
     // The cases and privacy services' own decisions are never emitted, so no emitter example carries them.
-    expect(new Set(examples.map((event) => event.type))).toEqual(new Set(EVENT_TYPES.filter((type) => type !== 'SlaBreached' && type !== 'CustomerErased')));
+    expect(new Set(examples.map((event) => event.type))).toEqual(new Set(EMITTABLE_EVENT_TYPES));
     expect(new Set(examples.map((event) => event.customerId))).toEqual(new Set(['cust-1001']));
     for (const example of examples) {
       expect(parseEvent(example)).toEqual({ ok: true, event: example });
@@ -33,7 +33,7 @@ describe('event catalogue', () => {
         'ComplaintAssigned', 'ComplaintEscalated', 'ComplaintFiled', 'ComplaintReopened', 'ComplaintResolved', 'ComplaintResponded',
         'ConsentChanged', 'CustomerProfileUpdated', 'CustomerRegistered', 'FeedbackGiven', 'MessageSent',
         'OrderCancelled', 'OrderDelivered', 'OrderPlaced', 'OrderReturned', 'OrderShipped', 'VisitRecorded',
-        'SlaBreached', 'CustomerErased',
+        'SlaBreached', 'SlaBreachWithdrawn', 'CustomerErased',
       ].sort(),
     );
   });
@@ -50,6 +50,23 @@ describe('event catalogue', () => {
       data: { caseKind: 'complaint', caseId: 'cmp-42', metric: 'first_response', dueAt: '2024-03-01T10:00:00Z', at: '2024-03-01T10:00:00Z' },
     };
     expect(parseEvent(breach)).toEqual({ ok: false, errors: [{ path: 'type', message: 'SlaBreached is decided by the cases service and cannot be emitted' }] });
+  });
+
+  it('refuses every decided type by one rule, naming the service each family declares', () => {
+    const base = exampleEvents()[0];
+    const withdrawn = { ...base, type: 'SlaBreachWithdrawn', data: { caseKind: 'callback', caseId: 'cb-1', metric: 'callback', dueAt: '2024-03-01T10:00:00Z', at: '2024-03-01T11:00:00Z', reason: 'met' } };
+    expect(parseEvent(withdrawn)).toEqual({ ok: false, errors: [{ path: 'type', message: 'SlaBreachWithdrawn is decided by the cases service and cannot be emitted' }] });
+    expect(parseEvent({ ...base, type: 'TierChanged' })).toEqual({ ok: false, errors: [{ path: 'type', message: 'TierChanged is decided by the loyalty service and cannot be emitted' }] });
+    const decided = [...EVENT_TYPES, ...LOYALTY_EVENT_TYPES, ...SEGMENT_EVENT_TYPES].filter((type) => decidingService(type) !== undefined);
+    expect(Object.fromEntries(decided.map((type) => [type, decidingService(type)]))).toEqual({
+      CustomerErased: 'privacy',
+      SlaBreached: 'cases',
+      SlaBreachWithdrawn: 'cases',
+      ...Object.fromEntries(LOYALTY_EVENT_TYPES.map((type) => [type, 'loyalty'])),
+      CustomerSegmentChanged: 'segments',
+    });
+    expect(EMITTABLE_EVENT_TYPES.filter((type) => decidingService(type) !== undefined)).toEqual([]);
+    expect(EMITTABLE_EVENT_TYPES).toContain('MessageSent');
   });
 
   it('points at the order line that is wrong', () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { countryCode, email, identifier, isoDate, line, locale, phone } from './fields';
-import { defineEvent } from './registry';
+import { decidedBy, defineEvent } from './registry';
 
 /** Where a customer signed up. `import` marks customers loaded from another system. */
 export const signupChannel = z.enum(['web', 'app', 'store', 'phone', 'import']);
@@ -52,12 +52,12 @@ export const customerErasedData = z.strictObject({
   reason: line(500),
 });
 
-/** Event types only the privacy service appends. */
-export const PRIVACY_DECISION_TYPES: readonly string[] = ['CustomerErased'];
-
 export const customerEvents = {
   CustomerRegistered: defineEvent(customerRegisteredData),
   CustomerProfileUpdated: defineEvent(customerProfileUpdatedData),
   ConsentChanged: defineEvent(consentChangedData),
   CustomerErased: defineEvent(customerErasedData),
 };
+
+/** Only the privacy service appends CustomerErased, when an admin asks through the erasure API. */
+export const customerDecisions = decidedBy('privacy', customerEvents, ['CustomerErased'], 'the erasure API (POST /v1/customers/{id}/erasure)');

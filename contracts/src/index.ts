@@ -1,5 +1,6 @@
 export {
   catalogue,
+  decidingService,
   EMITTABLE_EVENT_TYPES,
   EVENT_TYPES,
   fromRecordedEvent,

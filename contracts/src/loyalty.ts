@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { identifier, isoDateTime, line } from './fields';
-import { defineEvent } from './registry';
+import { decidedBy, defineEvent } from './registry';
 
 // Loyalty events are decisions of the loyalty service, appended to `loyalty-<customerId>`;
 // emitters never send them (parseEvent rejects them), every reader gets them back upcast.
@@ -119,6 +119,10 @@ export const loyaltyEvents = {
   PointsAdjusted: defineEvent(pointsAdjustedData),
   TierChanged: defineEvent(tierChangedData),
 };
+
+/** Every loyalty event is the loyalty service's decision. */
+export const loyaltyDecisions = decidedBy('loyalty', loyaltyEvents);
+
 
 /** `loyalty-<customerId>`: the loyalty service's decisions about one customer. */
 export function loyaltyStreamId(customerId: string): string {

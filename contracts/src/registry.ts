@@ -55,6 +55,30 @@ export type EventUnion<Defs extends EventDefinitions> = {
   [T in keyof Defs & string]: Envelope<T, z.output<Defs[T]['latest']>>;
 }[keyof Defs & string];
 
+/** Who decides a type: the service appending it and, where staff reach it through one API, that API. */
+export interface Decider {
+  readonly service: string;
+  /** How it is decided, for the refusal an emitter gets, e.g. `the erasure API (POST /v1/customers/{id}/erasure)`. */
+  readonly through?: string;
+}
+
+/**
+ * The types of a family that only a Rapport service appends (its decisions), each with the
+ * service that decides it. Emitters never send them; the catalogue refuses them by this map.
+ */
+export type DecidedTypes = Readonly<Record<string, Decider>>;
+
+/** Declares `types` of a family (all of them unless named) as decided by `service` (through `through`, if given). */
+export function decidedBy<Defs extends EventDefinitions>(
+  service: string,
+  definitions: Defs,
+  types?: readonly (keyof Defs & string)[],
+  through?: string,
+): DecidedTypes {
+  const decider: Decider = Object.freeze(through === undefined ? { service } : { service, through });
+  return Object.freeze(Object.fromEntries((types ?? Object.keys(definitions)).map((type) => [type, decider])));
+}
+
 export type ParseResult<E> = { ok: true; event: E } | { ok: false; errors: FieldError[] };
 
 export interface EventRegistry<Defs extends EventDefinitions> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isoDateTime } from './fields';
-import { defineEvent } from './registry';
+import { decidedBy, defineEvent } from './registry';
 
 // Segment events are decisions of the segments service, appended to `segment-<customerId>`;
 // emitters never send them (parseEvent rejects them).
@@ -36,6 +36,10 @@ export const customerSegmentChangedData = z.strictObject({
 export const segmentEvents = {
   CustomerSegmentChanged: defineEvent(customerSegmentChangedData),
 };
+
+/** Every segment event is the segments service's decision. */
+export const segmentDecisions = decidedBy('segments', segmentEvents);
+
 
 /** `segment-<customerId>`: the segments service's decisions about one customer. */
 export function segmentStreamId(customerId: string): string {

@@ -11,7 +11,7 @@ import {
   text,
   timeOfDay,
 } from './fields';
-import { defineEvent } from './registry';
+import { decidedBy, defineEvent } from './registry';
 
 export const complaintCategory = z.enum(['delivery', 'product', 'billing', 'refund', 'service', 'website', 'other']);
 export const complaintSeverity = z.enum(['low', 'medium', 'high', 'critical']);
@@ -152,8 +152,21 @@ export const slaBreachedData = z.strictObject({
   at: isoDateTime,
 });
 
-/** Event types only the cases service appends (to `complaint-<id>` / `callback-<id>`). */
-export const CASES_DECISION_TYPES: readonly string[] = ['SlaBreached'];
+/**
+ * Decided by the cases service when a late event shows a recorded breach no longer stands
+ * (the clock was met in time, or its due instant moved); pairs with the breach by metric and dueAt.
+ */
+export const slaBreachWithdrawnData = z.strictObject({
+  caseKind,
+  caseId: identifier,
+  metric: slaMetric,
+  /** The due instant of the breach withdrawn. */
+  dueAt: isoDateTime,
+  /** When the withdrawal was decided (the scheduler's clock). */
+  at: isoDateTime,
+  /** Why it no longer stands, e.g. `met at 2030-03-04T12:30:00.000Z`. */
+  reason: line(300),
+});
 
 export const serviceEvents = {
   ComplaintFiled: defineEvent(complaintFiledData),
@@ -163,6 +176,7 @@ export const serviceEvents = {
   ComplaintReopened: defineEvent(complaintReopenedData),
   ComplaintAssigned: defineEvent(complaintAssignedData),
   SlaBreached: defineEvent(slaBreachedData),
+  SlaBreachWithdrawn: defineEvent(slaBreachWithdrawnData),
   CallbackRequested: defineEvent(callbackRequestedData),
   CallbackScheduled: defineEvent(callbackScheduledData),
   CallbackCompleted: defineEvent(callbackCompletedData),
@@ -170,6 +184,9 @@ export const serviceEvents = {
   FeedbackGiven: defineEvent(feedbackGivenData),
   MessageSent: defineEvent(messageSentData),
 };
+
+/** Only the cases service appends these (to `complaint-<id>` / `callback-<id>`). */
+export const serviceDecisions = decidedBy('cases', serviceEvents, ['SlaBreached', 'SlaBreachWithdrawn']);
 
 /** `complaint-<complaintId>`: staff actions and the cases service's decisions about one complaint. */
 export function complaintStreamId(complaintId: string): string {

@@ -265,6 +265,7 @@ function evolveOwned(state: ProfileBatchState, event: StoredEvent, owner: string
     case 'MessageSent':
     case 'ComplaintAssigned':
     case 'SlaBreached':
+    case 'SlaBreachWithdrawn':
       return;
     default: {
       const unknown: never = event;

@@ -136,6 +136,11 @@ export function entryDetails(event: RapportEvent | LoyaltyEvent | SegmentEvent):
       const due = `${new Date(dueAt).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
       return same(`SLA breached: ${words(metric)} on ${caseKind} ${caseId} (due ${due})`, { channel: null, ...NO_AMOUNT, refs: ref(caseKind, caseId) });
     }
+    case 'SlaBreachWithdrawn': {
+      const { caseKind, caseId, metric, dueAt, reason } = event.data;
+      const due = `${new Date(dueAt).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+      return same(`SLA breach withdrawn: ${words(metric)} on ${caseKind} ${caseId} (due ${due}; ${reason})`, { channel: null, ...NO_AMOUNT, refs: ref(caseKind, caseId) });
+    }
     case 'ComplaintReopened':
       return same(`Complaint ${event.data.complaintId} reopened`, { channel: null, ...NO_AMOUNT, refs: ref('complaint', event.data.complaintId) });
     case 'CallbackRequested': {
