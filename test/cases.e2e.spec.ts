@@ -283,6 +283,10 @@ describe('cases, end to end (ingest, timeline, loyalty and cases in one app)', (
       ['escalation level out of range', 'POST', '/v1/complaints/cmp-pin/escalations', 400, { level: 9 }, key('b-8'), /^level: /],
       ['bad cursor', 'GET', '/v1/cases?cursor=not-a-cursor', 400, undefined, {}, 'cursor: must be the nextCursor of a previous page'],
       ['bad If-Match', 'POST', '/v1/complaints/cmp-pin/responses', 400, { message: 'Hi' }, { ...key('b-9'), 'if-match': 'yesterday' }, /^If-Match: /],
+      ['idempotency key reused with another body', 'POST', '/v1/complaints/cmp-e2e/responses', 409, { message: 'Something else' }, key('r-1'),
+        "The Idempotency-Key 'r-1' was first used on the complaint 'cmp-e2e' for another command (ComplaintResponded); use a new key for a new command."],
+      ['idempotency key reused for another command', 'POST', '/v1/complaints/cmp-e2e/reopen', 409, {}, key('r-1'),
+        "The Idempotency-Key 'r-1' was first used on the complaint 'cmp-e2e' for another command (ComplaintResponded); use a new key for a new command."],
       ['not JSON', 'POST', '/v1/complaints/cmp-pin/responses', 400, '{"message":', key('b-10'), /JSON/],
     ];
     it.each(rows)('%s → %s %s is %i', async (_what, method, path, status, body, headers, detail) => {

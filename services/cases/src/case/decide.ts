@@ -26,7 +26,8 @@ export type Draft = {
   [T in CaseEventType]: { readonly caseKind: CaseKind; readonly caseId: string; readonly type: T; readonly data: Data<T>; readonly occurredAt: string };
 }[CaseEventType];
 
-const COMMAND_EVENT = {
+/** The event each command records first. */
+export const COMMAND_EVENT = {
   file: 'ComplaintFiled',
   respond: 'ComplaintResponded',
   escalate: 'ComplaintEscalated',

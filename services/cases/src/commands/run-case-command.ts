@@ -1,8 +1,8 @@
 import { callbackStreamId, catalogue, complaintStreamId, fromRecordedEvent, toStoredEvent, type Actor, type RapportEvent } from '@rapport/contracts';
 import { ConcurrencyError, type EventStore, type StreamAppend } from '@rapport/event-store';
-import { ConcurrencyError as StaleCaseError, IllegalStateError, ValidationError } from '@rapport/platform';
+import { IdempotencyKeyReusedError, ConcurrencyError as StaleCaseError, IllegalStateError, ValidationError } from '@rapport/platform';
 import type { Database } from '@rapport/projections';
-import { decide, derivedId, type CaseCommand, type Draft } from '../case/decide';
+import { COMMAND_EVENT, decide, derivedId, type CaseCommand, type Draft } from '../case/decide';
 import { evolve, fold, type CaseEvent, type CaseKind, type CaseState } from '../case/state';
 import { toCaseEvent, type CaseEventRow } from '../read-model/projection';
 
@@ -44,6 +44,8 @@ export const streamOf = (kind: CaseKind, id: string) => (kind === 'complaint' ? 
 interface LoadedCase {
   readonly state: CaseState;
   readonly revision: number;
+  /** The case's events in time order, outside facts and its own stream. */
+  readonly events: readonly CaseEvent[];
 }
 
 /**
@@ -65,7 +67,8 @@ export async function loadCase(context: CommandContext, kind: CaseKind, sourceId
   });
   const all = [...outside.map((row) => ({ position: Number(row.position), event: toCaseEvent(row) })), ...own];
   all.sort((a, b) => Date.parse(a.event.occurredAt) - Date.parse(b.event.occurredAt) || a.position - b.position);
-  return { state: fold(all.map((entry) => entry.event)), revision: recorded.length > 0 ? recorded[recorded.length - 1].revision : -1 };
+  const events = all.map((entry) => entry.event);
+  return { state: fold(events), revision: recorded.length > 0 ? recorded[recorded.length - 1].revision : -1, events };
 }
 
 /**
@@ -77,12 +80,13 @@ export async function runCaseCommand(context: CommandContext, request: CommandRe
   const { caseKind, sourceId, command, idempotencyKey } = request;
   const streamId = streamOf(caseKind, sourceId);
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    const { state, revision } = await loadCase(context, caseKind, sourceId);
+    const { state, revision, events: history } = await loadCase(context, caseKind, sourceId);
     if (request.expectedRevision !== undefined && request.expectedRevision !== revision) {
       throw new StaleCaseError(`The ${caseKind} '${sourceId}' changed: it is at revision ${revision}, not ${request.expectedRevision}. Read it again.`);
     }
     const idOf = (index: number) => derivedId(streamId, idempotencyKey, String(index));
     if (state.eventIds.includes(idOf(0))) {
+      assertSameCommand(request, history.find((event) => event.id === idOf(0))!);
       return { caseId: streamId, kind: caseKind, status: state.status, revision, eventIds: state.eventIds.filter((id) => id === idOf(0) || id === idOf(1)), replayed: true };
     }
     const now = context.clock.now().toISOString();
@@ -111,6 +115,32 @@ export async function runCaseCommand(context: CommandContext, request: CommandRe
     }
   }
   throw new StaleCaseError(`${streamId} kept changing; try again`);
+}
+
+/**
+ * A key seen before answers only the command it was first sent with: the first event it
+ * recorded must be what this command records first (same type, same data). Anything else
+ * is a client bug, refused, not answered with another command's result.
+ */
+function assertSameCommand(request: CommandRequest, recorded: CaseEvent): void {
+  const { command, caseKind, sourceId } = request;
+  const idField = caseKind === 'complaint' ? 'complaintId' : 'callbackId';
+  const expected = catalogue.parseEvent({ id: recorded.id, type: COMMAND_EVENT[command.kind], version: 1, customerId: 'any', occurredAt: recorded.occurredAt, source: 'cases', data: { ...command.data, [idField]: sourceId } });
+  const sameCustomer = !('customerId' in command) || command.customerId === recorded.customerId;
+  const same = sameCustomer && expected.ok && expected.event.type === recorded.type && canonical(expected.event.data) === canonical(recorded.data);
+  if (same) return;
+  throw new IdempotencyKeyReusedError(
+    `The Idempotency-Key '${request.idempotencyKey}' was first used on the ${caseKind} '${sourceId}' for another command (${recorded.type}); use a new key for a new command.`,
+    [{ path: 'Idempotency-Key', message: 'already used with another body' }],
+    { firstEventId: recorded.id, firstType: recorded.type },
+  );
+}
+
+/** JSON with keys sorted, so equal data compares equal whatever order the fields came in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner) ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : inner,
+  );
 }
 
 /** A decided event with its envelope, checked against its contract so what is stored every projection can read. */
