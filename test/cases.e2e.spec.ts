@@ -41,10 +41,10 @@ describe('cases, end to end (ingest, timeline, loyalty and cases in one app)', (
 
     // Nothing is due a minute before the 4-hour first-response target (13:00); at 14:00 it has passed unanswered.
     app.clock.set('2030-03-04T12:59:00Z');
-    expect(await app.cases.scheduler.runDue()).toEqual({ breaches: 0, feedbackRequests: 0, followUps: 0 });
+    expect(await app.cases.scheduler.runDue()).toEqual({ breaches: 0, feedbackRequests: 0, followUps: 0, withdrawals: 0 });
     app.clock.set('2030-03-04T14:00:00Z');
-    expect(await app.cases.scheduler.runDue()).toEqual({ breaches: 1, feedbackRequests: 0, followUps: 0 });
-    expect(await app.cases.scheduler.runDue()).toEqual({ breaches: 0, feedbackRequests: 0, followUps: 0 });
+    expect(await app.cases.scheduler.runDue()).toEqual({ breaches: 1, feedbackRequests: 0, followUps: 0, withdrawals: 0 });
+    expect(await app.cases.scheduler.runDue()).toEqual({ breaches: 0, feedbackRequests: 0, followUps: 0, withdrawals: 0 });
     await app.settled();
 
     const answered = await app.call('POST', '/v1/complaints/cmp-e2e/responses', 'support', { message: 'Could you send the tracking number?', channel: 'email', awaitingCustomer: true }, key('r-1'));
@@ -72,9 +72,9 @@ describe('cases, end to end (ingest, timeline, loyalty and cases in one app)', (
     await app.settled();
 
     app.clock.set('2030-03-05T12:05:00Z');
-    expect(await app.cases.scheduler.runDue()).toEqual({ breaches: 0, feedbackRequests: 1, followUps: 0 });
+    expect(await app.cases.scheduler.runDue()).toEqual({ breaches: 0, feedbackRequests: 1, followUps: 0, withdrawals: 0 });
     await app.settled();
-    expect(await app.cases.scheduler.runDue()).toEqual({ breaches: 0, feedbackRequests: 0, followUps: 0 });
+    expect(await app.cases.scheduler.runDue()).toEqual({ breaches: 0, feedbackRequests: 0, followUps: 0, withdrawals: 0 });
     await emit(fact('FeedbackGiven', '2030-03-05T15:00:00Z', { rating: 5, nps: 10, complaintId: 'cmp-e2e' }));
     await app.settled();
 
@@ -263,6 +263,60 @@ describe('cases, end to end (ingest, timeline, loyalty and cases in one app)', (
       expect.objectContaining({ status: 'requested', requestedAt: '2030-03-06T10:10:00.000Z', preferredWindow: { from: '09:00', to: '12:00' } }),
       expect.objectContaining({ status: 'requested', requestedAt: '2030-03-06T13:35:00.000Z', preferredWindow: { from: '13:00', to: '15:00' } }),
     ]);
+  });
+
+  it('breaches are what the SlaBreached events say: a late answer withdraws a recorded breach, and the case, metrics and timeline agree', async () => {
+    const customer = 'c-late-answer';
+    const day = '?from=2030-03-11T00:00:00Z&to=2030-03-12T00:00:00Z&groupBy=day';
+    const breachEvents = async () =>
+      app.cases.db.query(`SELECT type, count(*)::int AS n FROM cases.case_events WHERE case_id IN ('complaint-cmp-slow', 'complaint-cmp-late') AND type LIKE 'SlaBreach%' GROUP BY type ORDER BY type`);
+    const group = async () => (await app.call('GET', `/v1/service/metrics${day}`, 'analyst')).body.groups[0];
+    // Monday 2030-03-11, high severity: first response due 13:00.
+    await emit(fact('ComplaintFiled', '2030-03-11T09:00:00Z', { complaintId: 'cmp-slow', category: 'delivery', severity: 'high', channel: 'email', summary: 'Late' }, customer));
+    await emit(fact('ComplaintFiled', '2030-03-11T09:00:00Z', { complaintId: 'cmp-late', category: 'delivery', severity: 'high', channel: 'email', summary: 'Late too' }, customer));
+    await app.settled();
+
+    // Answered after the due instant, before any scheduler run: missed, but no breach is on record yet.
+    app.clock.set('2030-03-11T14:00:00Z');
+    expect((await app.call('POST', '/v1/complaints/cmp-slow/responses', 'support', { message: 'Sorry for the wait' }, key('slow-1'))).status).toBe(201);
+    await app.settled();
+    expect(await breachEvents()).toEqual([]);
+    expect((await app.call('GET', '/v1/cases/complaint-cmp-slow', 'support')).body).toMatchObject({ breached: false, clocks: { firstResponse: { met: false } } });
+    expect(await group()).toMatchObject({ complaintsOpened: 2, breachedCases: 0, breaches: 0, firstResponse: { measured: 1, met: 0 } });
+
+    await app.cases.scheduler.runDue();
+    await app.settled();
+    expect(await breachEvents()).toEqual([{ type: 'SlaBreached', n: 2 }]);
+    expect(await group()).toMatchObject({ breachedCases: 2, breaches: 2 });
+
+    // The desk's answer to cmp-late at 12:30 arrives only now: the breach recorded at 13:00 no longer stands.
+    await emit(fact('ComplaintResponded', '2030-03-11T12:30:00Z', { complaintId: 'cmp-late', message: 'On it' }, customer));
+    await app.settled();
+    expect((await app.call('GET', '/v1/cases/complaint-cmp-late', 'support')).body.clocks.firstResponse).toMatchObject({ met: true, stoppedAt: '2030-03-11T12:30:00.000Z' });
+    app.clock.set('2030-03-11T14:05:00Z');
+    expect(await app.cases.scheduler.runDue()).toMatchObject({ withdrawals: 1 });
+    await app.settled();
+    expect(await app.cases.scheduler.runDue()).toMatchObject({ withdrawals: 0 });
+
+    const late = (await app.call('GET', '/v1/cases/complaint-cmp-late', 'support')).body;
+    expect(late.breached).toBe(false);
+    expect(late.clocks.breaches).toEqual([]);
+    expect(late.history.map((h: { type: string }) => h.type)).toEqual(['ComplaintFiled', 'ComplaintResponded', 'SlaBreached', 'SlaBreachWithdrawn']);
+    expect(late.history[3].data).toEqual({
+      caseKind: 'complaint', caseId: 'cmp-late', metric: 'first_response', dueAt: '2030-03-11T13:00:00.000Z', at: '2030-03-11T14:05:00.000Z', reason: 'met: stopped at 2030-03-11T12:30:00.000Z',
+    });
+    expect(await breachEvents()).toEqual([{ type: 'SlaBreachWithdrawn', n: 1 }, { type: 'SlaBreached', n: 2 }]);
+    expect(await group()).toMatchObject({ breachedCases: 1, breaches: 1, firstResponse: { measured: 2, met: 1 } });
+    const breachedQueue = (await app.call('GET', `/v1/cases?customerId=${customer}&breached=true`, 'support')).body.items;
+    expect(breachedQueue.map((item: { id: string }) => item.id)).toEqual(['cmp-slow']);
+
+    const timeline = await app.call('GET', `/v1/customers/${customer}/timeline`, 'support');
+    expect(timeline.body.entries.map((entry: { summary: string }) => entry.summary)).toEqual(
+      expect.arrayContaining([
+        'SLA breached: first response on complaint cmp-late (due 2030-03-11 13:00 UTC)',
+        'SLA breach withdrawn: first response on complaint cmp-late (due 2030-03-11 13:00 UTC; met: stopped at 2030-03-11T12:30:00.000Z)',
+      ]),
+    );
   });
 
   describe('bad input (the README table): a clear 4xx problem, never a 5xx', () => {

@@ -21,6 +21,7 @@ export const CASE_EVENT_TYPES = [
   'MessageSent',
   'FeedbackGiven',
   'SlaBreached',
+  'SlaBreachWithdrawn',
 ] as const;
 export type CaseEventType = (typeof CASE_EVENT_TYPES)[number];
 
@@ -117,6 +118,7 @@ export function transitionProblem(state: CaseState, type: CaseEventType, detail:
     case 'MessageSent':
     case 'FeedbackGiven':
     case 'SlaBreached':
+    case 'SlaBreachWithdrawn':
       return undefined;
     default: {
       const unknown: never = type;
@@ -198,6 +200,7 @@ export function evolve(state: CaseState, event: CaseEvent): CaseState {
       return next;
     case 'FeedbackGiven':
     case 'SlaBreached':
+    case 'SlaBreachWithdrawn':
       return next;
     default: {
       const unknown: never = event;

@@ -47,7 +47,10 @@ export interface MetricsGroup {
   readonly complaintsResolved: number;
   readonly callbacksRequested: number;
   readonly callbacksCompleted: number;
+  /** Cases with at least one SlaBreached on record that was not withdrawn. */
   readonly breachedCases: number;
+  /** SlaBreached events on record, less those withdrawn. */
+  readonly breaches: number;
   readonly firstResponse: ClockMetrics;
   readonly resolution: ClockMetrics;
   readonly callbackOnTime: { readonly measured: number; readonly met: number; readonly attainment: number | null };
@@ -78,6 +81,7 @@ export async function readMetrics(db: Database, from: string, to: string, groupB
             count(*) FILTER (WHERE c.kind = 'callback') AS callbacks_requested,
             count(*) FILTER (WHERE c.kind = 'callback' AND c.status = 'completed') AS callbacks_completed,
             count(*) FILTER (WHERE c.breached) AS breached_cases,
+            coalesce(sum(jsonb_array_length(c.clocks->'breaches')), 0) AS breaches,
             ${clock('first_response')}, ${clock('resolution')},
             count(c.clocks->'callback'->'met') FILTER (WHERE jsonb_typeof(c.clocks->'callback'->'met') = 'boolean') AS callback_measured,
             count(*) FILTER (WHERE (c.clocks->'callback'->>'met')::boolean) AS callback_met
@@ -127,6 +131,7 @@ export async function readMetrics(db: Database, from: string, to: string, groupB
       callbacksRequested: Number(c?.callbacks_requested ?? 0),
       callbacksCompleted: Number(c?.callbacks_completed ?? 0),
       breachedCases: Number(c?.breached_cases ?? 0),
+      breaches: Number(c?.breaches ?? 0),
       firstResponse: clockMetrics(c, 'first_response'),
       resolution: clockMetrics(c, 'resolution'),
       callbackOnTime: { measured: callbackMeasured, met: callbackMet, attainment: share(callbackMet, callbackMeasured) },

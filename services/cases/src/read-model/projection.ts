@@ -29,6 +29,7 @@ export function caseIdOf(event: StoredEvent): string | undefined {
     case 'FeedbackGiven':
       return event.data.complaintId === undefined ? undefined : complaintStreamId(event.data.complaintId);
     case 'SlaBreached':
+    case 'SlaBreachWithdrawn':
       return event.data.caseKind === 'complaint' ? complaintStreamId(event.data.caseId) : callbackStreamId(event.data.caseId);
     default:
       return undefined;
@@ -46,7 +47,8 @@ export function casesProjection(policy: SlaPolicy): Projection<StoredEvent> {
   return {
     name: READ_MODEL_NAME,
     // 2: measured minutes are bigint (a case can span 1900–9999, more minutes than an int holds).
-    version: 2,
+    // 3: breached means a standing SlaBreached; withdrawable breaches for the scheduler.
+    version: 3,
     schema: 'cases',
     eventTypes: HANDLED_TYPES,
     tables: [
@@ -74,6 +76,8 @@ export function casesProjection(policy: SlaPolicy): Projection<StoredEvent> {
             breached           boolean NOT NULL,
             next_breach_at     timestamptz,
             breachable         jsonb NOT NULL,
+            withdrawable       jsonb NOT NULL,
+            withdraw_pending   boolean NOT NULL,
             clocks             jsonb NOT NULL,
             feedback_requested boolean NOT NULL,
             follow_up_id       text,
@@ -92,7 +96,8 @@ export function casesProjection(policy: SlaPolicy): Projection<StoredEvent> {
           CREATE INDEX ON ${schema}.cases (customer_id);
           CREATE INDEX ON ${schema}.cases (opened_at);
           CREATE INDEX ON ${schema}.cases (next_breach_at) WHERE next_breach_at IS NOT NULL;
-          CREATE INDEX ON ${schema}.cases (follow_up_id) WHERE follow_up_id IS NOT NULL;`,
+          CREATE INDEX ON ${schema}.cases (follow_up_id) WHERE follow_up_id IS NOT NULL;
+          CREATE INDEX ON ${schema}.cases (case_id) WHERE withdraw_pending;`,
       },
       {
         name: 'case_events',
@@ -270,7 +275,7 @@ const later = (event: StoredEvent, row: Record<string, unknown>) =>
 
 const CASE_COLUMNS = `case_id text, kind text, source_id text, customer_id text, status text, severity text, category text, channel text, reason text,
   assignee_id text, escalation_level int, flags jsonb, opened_at timestamptz, closed_at timestamptz, due_at timestamptz, due_metric text, due_sort timestamptz,
-  breached boolean, next_breach_at timestamptz, breachable jsonb, clocks jsonb, feedback_requested boolean, follow_up_id text, first_response_met boolean,
+  breached boolean, next_breach_at timestamptz, breachable jsonb, withdrawable jsonb, withdraw_pending boolean, clocks jsonb, feedback_requested boolean, follow_up_id text, first_response_met boolean,
   first_response_business_min bigint, first_response_calendar_min bigint, resolution_met boolean, resolution_business_min bigint, resolution_calendar_min bigint, state jsonb`;
 const CASE_COLUMN_NAMES = CASE_COLUMNS.split(',').map((column) => column.trim().split(/\s+/)[0]);
 
@@ -278,7 +283,6 @@ const CASE_COLUMN_NAMES = CASE_COLUMNS.split(',').map((column) => column.trim().
 export function caseRow(caseId: string, events: readonly CaseEvent[], policy: SlaPolicy): Record<string, unknown> {
   const state = fold(events);
   const clocks = computeClocks(events, policy);
-  const breaches = events.filter((event) => event.type === 'SlaBreached');
   const measured = (clock: SlaClock | null) => (clock && clock.stoppedAt !== null ? clock : null);
   const firstResponse = measured(clocks.firstResponse);
   const resolution = measured(clocks.resolution);
@@ -302,9 +306,13 @@ export function caseRow(caseId: string, events: readonly CaseEvent[], policy: Sl
     due_at: clocks.dueAt,
     due_metric: clocks.dueMetric,
     due_sort: clocks.dueAt ?? 'infinity',
-    breached: breaches.length > 0 || [clocks.firstResponse, ...clocks.nextResponses, clocks.resolution, clocks.callback].some((clock) => clock?.met === false),
+    // Breached is what the SlaBreached events on record say (less those withdrawn), so the
+    // queue and the metrics count exactly the breaches the timeline shows.
+    breached: clocks.breaches.length > 0,
     next_breach_at: nextBreach,
     breachable: clocks.breachable,
+    withdrawable: clocks.withdrawable,
+    withdraw_pending: clocks.withdrawable.length > 0,
     clocks,
     feedback_requested: state.feedbackRequested,
     // The callback a follow_up_needed outcome owes; the scheduler opens it if nobody has.

@@ -4,6 +4,9 @@ import type { Database } from '@rapport/projections';
 import { decide, derivedId } from '../case/decide';
 import { FEEDBACK_SUBJECT, type CaseState } from '../case/state';
 import type { Clock } from '../commands/run-case-command';
+import type { CaseClocks } from '../sla/clocks';
+
+type Withdrawable = CaseClocks['withdrawable'][number];
 
 export interface SchedulerOptions {
   readonly db: Database;
@@ -18,11 +21,14 @@ export interface SchedulerRun {
   readonly feedbackRequests: number;
   /** Callbacks opened for follow_up_needed outcomes reported by outside systems (staff commands open theirs at once). */
   readonly followUps: number;
+  /** SlaBreachWithdrawn recorded for breaches a late event showed no longer stand. */
+  readonly withdrawals: number;
 }
 
 /**
  * Decides what is due at the clock's now: an SlaBreached for every clock whose due instant
- * has passed unmet, and a feedback request for every resolved complaint that has had none.
+ * has passed unmet, an SlaBreachWithdrawn for every recorded breach a late event showed no
+ * longer stands, and a feedback request for every resolved complaint that has had none.
  * Ids are derived from what is decided, so a run repeated before the read model caught up
  * appends nothing new.
  */
@@ -31,11 +37,45 @@ export class CasesScheduler {
 
   async runDue(): Promise<SchedulerRun> {
     const now = this.options.clock.now().toISOString();
-    return { breaches: await this.decideBreaches(now), feedbackRequests: await this.requestFeedback(now), followUps: await this.openFollowUps(now) };
+    return {
+      breaches: await this.decideBreaches(now),
+      feedbackRequests: await this.requestFeedback(now),
+      followUps: await this.openFollowUps(now),
+      withdrawals: await this.withdrawBreaches(now),
+    };
+  }
+
+  private async withdrawBreaches(now: string): Promise<number> {
+    const rows = await this.options.db.query<{ case_id: string; kind: 'complaint' | 'callback'; source_id: string; customer_id: string | null; withdrawable: Withdrawable[] }>(
+      `SELECT case_id, kind, source_id, customer_id, withdrawable FROM cases.cases WHERE withdraw_pending ORDER BY case_id LIMIT $1`,
+      [this.options.batchSize ?? 1000],
+    );
+    let appended = 0;
+    for (const row of rows) {
+      if (!row.customer_id) continue;
+      const events = row.withdrawable.map((breach) =>
+        toStoredEvent(
+          {
+            // The n-th withdrawal of this breach: a repeated run before the read model catches up appends nothing.
+            id: derivedId('breach-withdrawn', row.case_id, breach.metric, new Date(breach.dueAt).toISOString(), String(breach.attempt)),
+            type: 'SlaBreachWithdrawn',
+            version: 1,
+            customerId: row.customer_id!,
+            occurredAt: now,
+            source: 'cases',
+            data: { caseKind: row.kind, caseId: row.source_id, metric: breach.metric, dueAt: breach.dueAt, at: now, reason: breach.reason },
+          } as RapportEvent,
+          now,
+        ),
+      );
+      const result = await this.options.store.append(row.case_id, events, 'any');
+      appended += result.events.filter((event) => !event.duplicate).length;
+    }
+    return appended;
   }
 
   private async decideBreaches(now: string): Promise<number> {
-    const rows = await this.options.db.query<{ case_id: string; kind: 'complaint' | 'callback'; source_id: string; customer_id: string | null; breachable: { metric: string; dueAt: string }[] }>(
+    const rows = await this.options.db.query<{ case_id: string; kind: 'complaint' | 'callback'; source_id: string; customer_id: string | null; breachable: CaseClocks['breachable'] }>(
       `SELECT case_id, kind, source_id, customer_id, breachable FROM cases.cases WHERE next_breach_at <= $1 ORDER BY next_breach_at LIMIT $2`,
       [now, this.options.batchSize ?? 1000],
     );
@@ -48,13 +88,14 @@ export class CasesScheduler {
       const events = due.map((clock) =>
         toStoredEvent(
           {
-            id: derivedId('breach', row.case_id, clock.metric, new Date(clock.dueAt).toISOString()),
+            // A breach owed again after a withdrawal (attempt n) gets a new id.
+            id: derivedId('breach', row.case_id, clock.metric, new Date(clock.dueAt).toISOString(), ...(clock.attempt ? [String(clock.attempt)] : [])),
             type: 'SlaBreached',
             version: 1,
             customerId: row.customer_id!,
             occurredAt: clock.dueAt,
             source: 'cases',
-            data: { caseKind: row.kind, caseId: row.source_id, metric: clock.metric as 'first_response', dueAt: clock.dueAt, at: now },
+            data: { caseKind: row.kind, caseId: row.source_id, metric: clock.metric, dueAt: clock.dueAt, at: now },
           } as RapportEvent,
           now,
         ),

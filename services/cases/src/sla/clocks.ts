@@ -30,8 +30,19 @@ export interface CaseClocks {
   /** The earliest due instant of a running clock: where the case sits in the work queue. */
   readonly dueAt: string | null;
   readonly dueMetric: SlaMetric | null;
-  /** Clocks that are (or will be) late: the scheduler records an SlaBreached for each at its due instant. */
-  readonly breachable: readonly { metric: SlaMetric; dueAt: string }[];
+  /**
+   * Clocks that are (or will be) late with no breach standing: the scheduler records an
+   * SlaBreached for each at its due instant. `attempt` counts earlier withdrawals of the same
+   * breach (left out when 0), so a breach owed again gets a new event id.
+   */
+  readonly breachable: readonly { metric: SlaMetric; dueAt: string; attempt?: number }[];
+  /** Recorded SlaBreached events not withdrawn: what the case's breached state and the metrics count. */
+  readonly breaches: readonly { metric: SlaMetric; dueAt: string }[];
+  /**
+   * Standing breaches the events no longer support (a late event shows the clock stopped in
+   * time, or moved its due instant): the scheduler records an SlaBreachWithdrawn for each.
+   */
+  readonly withdrawable: readonly { metric: SlaMetric; dueAt: string; attempt: number; reason: string }[];
   /** Problems met while computing, e.g. a window in an unknown time zone. */
   readonly notes: readonly string[];
 }
@@ -71,17 +82,43 @@ function pausedWithin(start: number, stop: number, pauses: readonly Interval[]):
  */
 export function computeClocks(events: readonly CaseEvent[], policy: SlaPolicy): CaseClocks {
   const first = events.find((event) => event.type === 'ComplaintFiled' || event.type === 'CallbackRequested');
-  const breached = new Set(events.flatMap((event) => (event.type === 'SlaBreached' ? [`${event.data.metric}|${ms(event.data.dueAt)}`] : [])));
+  // Per breach (metric and due instant): how many were recorded, how many withdrawn.
+  const recorded = new Map<string, { metric: SlaMetric; dueAt: string; breached: number; withdrawn: number }>();
+  for (const event of events) {
+    if (event.type !== 'SlaBreached' && event.type !== 'SlaBreachWithdrawn') continue;
+    const key = `${event.data.metric}|${ms(event.data.dueAt)}`;
+    const entry = recorded.get(key) ?? { metric: event.data.metric, dueAt: iso(ms(event.data.dueAt)), breached: 0, withdrawn: 0 };
+    if (event.type === 'SlaBreached') entry.breached++;
+    else entry.withdrawn++;
+    recorded.set(key, entry);
+  }
+  const standing = [...recorded].filter(([, entry]) => entry.breached > entry.withdrawn);
   const base = { policyVersion: policy.version, firstResponse: null, nextResponses: [], resolution: null, callback: null, notes: [] };
   const result = first?.type === 'CallbackRequested' ? callbackClocks(events, first, policy, base) : first?.type === 'ComplaintFiled' ? complaintClocks(events, first, policy, base) : { ...base, notes: [] as string[] };
   const clocks = [result.firstResponse, ...result.nextResponses, result.resolution, result.callback].filter((clock): clock is SlaClock => clock !== null);
   const running = clocks.filter((clock) => clock.stoppedAt === null && clock.dueAt !== null).sort((a, b) => ms(a.dueAt!) - ms(b.dueAt!));
+  const keyOf = (clock: SlaClock) => `${clock.metric}|${ms(clock.dueAt!)}`;
   const late = clocks.filter((clock) => clock.dueAt !== null && (clock.stoppedAt === null || clock.met === false));
+  const standingKeys = new Set(standing.map(([key]) => key));
+  const withClock = new Map(clocks.filter((clock) => clock.dueAt !== null).map((clock) => [keyOf(clock), clock]));
   return {
     ...result,
     dueAt: running[0]?.dueAt ?? null,
     dueMetric: running[0]?.metric ?? null,
-    breachable: late.filter((clock) => !breached.has(`${clock.metric}|${ms(clock.dueAt!)}`)).map((clock) => ({ metric: clock.metric, dueAt: clock.dueAt! })),
+    breachable: late
+      .filter((clock) => !standingKeys.has(keyOf(clock)))
+      .map((clock) => {
+        const attempt = recorded.get(keyOf(clock))?.withdrawn ?? 0;
+        return { metric: clock.metric, dueAt: clock.dueAt!, ...(attempt > 0 ? { attempt } : {}) };
+      }),
+    breaches: standing.map(([, { metric, dueAt }]) => ({ metric, dueAt })),
+    withdrawable: standing.flatMap(([key, entry]) => {
+      const clock = withClock.get(key);
+      // Still late: running past its due instant, or stopped after it.
+      if (clock && (clock.stoppedAt === null || ms(clock.stoppedAt) > ms(clock.dueAt!))) return [];
+      const reason = clock ? `met: stopped at ${clock.stoppedAt}` : 'the clock is no longer due then';
+      return [{ metric: entry.metric, dueAt: entry.dueAt, attempt: entry.withdrawn, reason }];
+    }),
   };
 }
 

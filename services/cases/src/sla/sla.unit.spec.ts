@@ -113,6 +113,47 @@ describe('complaint clocks', () => {
     expect(clocks.breachable.map((b) => b.metric)).toEqual(['resolution']);
   });
 
+  it('a recorded breach a late answer shows was met is owed a withdrawal, and stands no more once withdrawn', () => {
+    const dueAt = '2030-03-04T13:00:00.000Z';
+    const breach: CaseEvent = { type: 'SlaBreached', occurredAt: dueAt, data: { caseKind: 'complaint', caseId: 'cmp-1', metric: 'first_response', dueAt, at: '2030-03-04T13:00:05Z' } };
+    const lateAnswer = byTime([filed('2030-03-04T09:00:00Z'), breach, responded('2030-03-04T12:30:00Z')]);
+    const clocks = computeClocks(lateAnswer, POLICY);
+    expect(clocks.firstResponse).toMatchObject({ met: true, stoppedAt: '2030-03-04T12:30:00.000Z' });
+    expect(clocks.breaches).toEqual([{ metric: 'first_response', dueAt }]);
+    expect(clocks.withdrawable).toEqual([{ metric: 'first_response', dueAt, attempt: 0, reason: 'met: stopped at 2030-03-04T12:30:00.000Z' }]);
+
+    const withdrawn: CaseEvent = { type: 'SlaBreachWithdrawn', occurredAt: '2030-03-04T15:00:00Z', data: { caseKind: 'complaint', caseId: 'cmp-1', metric: 'first_response', dueAt, at: '2030-03-04T15:00:00Z', reason: 'met' } };
+    const after = computeClocks(byTime([...lateAnswer, withdrawn]), POLICY);
+    expect(after.breaches).toEqual([]);
+    expect(after.withdrawable).toEqual([]);
+    expect(after.breachable.map((b) => b.metric)).toEqual(['resolution']);
+    // Replaying the same events gives the same answer.
+    expect(computeClocks(byTime([...lateAnswer, withdrawn]), POLICY)).toEqual(after);
+  });
+
+  it('a breach whose due instant a late pause moved is withdrawn, and the clock is owed a breach at its new due instant only', () => {
+    const filedAt = filed('2030-03-04T09:00:00Z');
+    const firstDue = computeClocks([filedAt, responded('2030-03-04T10:00:00Z')], POLICY).resolution!.dueAt!;
+    const breach: CaseEvent = { type: 'SlaBreached', occurredAt: firstDue, data: { caseKind: 'complaint', caseId: 'cmp-1', metric: 'resolution', dueAt: firstDue, at: firstDue } };
+    // Arrived late: the answer asked the customer for information, who replied two business hours later.
+    const events = byTime([filedAt, responded('2030-03-04T10:00:00Z', true), inbound('2030-03-04T12:00:00Z'), breach]);
+    const clocks = computeClocks(events, POLICY);
+    // 24 business hours from Monday 09:00 end Wednesday 17:00; two paused hours move it to Thursday 11:00.
+    expect([firstDue, clocks.resolution!.dueAt]).toEqual(['2030-03-06T17:00:00.000Z', '2030-03-07T11:00:00.000Z']);
+    expect(clocks.withdrawable).toEqual([{ metric: 'resolution', dueAt: firstDue, attempt: 0, reason: 'the clock is no longer due then' }]);
+    expect(clocks.breachable.filter((b) => b.metric === 'resolution')).toEqual([{ metric: 'resolution', dueAt: clocks.resolution!.dueAt }]);
+  });
+
+  it('a breach withdrawn and owed again at the same due instant gets a new attempt number', () => {
+    const dueAt = '2030-03-04T13:00:00.000Z';
+    const data = { caseKind: 'complaint' as const, caseId: 'cmp-1', metric: 'first_response' as const, dueAt, at: dueAt };
+    const clocks = computeClocks(
+      [filed('2030-03-04T09:00:00Z'), { type: 'SlaBreached', occurredAt: dueAt, data }, { type: 'SlaBreachWithdrawn', occurredAt: dueAt, data: { ...data, reason: 'met' } }],
+      POLICY,
+    );
+    expect(clocks.breachable).toContainEqual({ metric: 'first_response', dueAt, attempt: 1 });
+  });
+
   it('next-response cycles: each inbound message after an answer starts one, the next answer stops it', () => {
     const clocks = computeClocks(
       [
