@@ -7,6 +7,7 @@ import { startCases, type Cases } from '../cases';
 import { computeClocks } from '../sla/clocks';
 import { defaultPolicy } from '../sla/policy';
 import { caseIdOf, caseRow, casesProjection } from './projection';
+import { readCase } from './queries';
 
 const policy = defaultPolicy();
 let sequence = 0;
@@ -98,6 +99,42 @@ describe('cases read model', () => {
     const { rows: [row] } = await pool.query(`SELECT status, resolution_calendar_min::float8 AS minutes FROM cases.cases WHERE case_id = 'complaint-cmp-span'`);
     expect(row.status).toBe('resolved');
     expect(row.minutes).toBeGreaterThan(4_000_000_000);
+  });
+
+  it("a customer's inbound message naming no complaint counts for each complaint of theirs open then, whatever order it is stored in", async () => {
+    const customer = 'c-unlinked';
+    // Monday 2027-03-01, high severity (next response within 4 business hours). The message is stored first, the complaints after.
+    await emit([fact('MessageSent', customer, '2027-03-01T11:00:00Z', { channel: 'email', direction: 'inbound', subject: 'Any news?' })]);
+    await cases.projections.settled();
+    await emit([
+      fact('ComplaintFiled', customer, '2027-03-01T09:00:00Z', { complaintId: 'cmp-u1', category: 'delivery', severity: 'high', channel: 'email', summary: 'Late' }),
+      fact('ComplaintResponded', customer, '2027-03-01T10:00:00Z', { complaintId: 'cmp-u1', message: 'Looking into it' }),
+      fact('ComplaintFiled', customer, '2027-03-01T09:30:00Z', { complaintId: 'cmp-u2', category: 'billing', severity: 'high', channel: 'email', summary: 'Charged twice' }),
+      fact('ComplaintResponded', customer, '2027-03-01T09:45:00Z', { complaintId: 'cmp-u2', message: 'Refunded' }),
+      fact('ComplaintResolved', customer, '2027-03-01T10:30:00Z', { complaintId: 'cmp-u2', resolution: 'Refunded' }),
+      // Another customer's message and a campaign reply are not about these complaints.
+      fact('MessageSent', 'c-other', '2027-03-01T11:30:00Z', { channel: 'email', direction: 'inbound' }),
+      fact('MessageSent', customer, '2027-03-01T11:40:00Z', { channel: 'email', direction: 'inbound', campaign: 'spring' }),
+    ]);
+    await cases.projections.settled();
+    const row = async (caseId: string) => (await pool.query(`SELECT clocks, due_at, due_metric FROM cases.cases WHERE case_id = $1`, [caseId])).rows[0];
+    const open = await row('complaint-cmp-u1');
+    expect(open.clocks.nextResponses).toEqual([expect.objectContaining({ startedAt: '2027-03-01T11:00:00.000Z', dueAt: '2027-03-01T15:00:00.000Z', stoppedAt: null })]);
+    expect([new Date(open.due_at).toISOString(), open.due_metric]).toEqual(['2027-03-01T15:00:00.000Z', 'next_response']);
+    // Resolved before the message: nothing to answer.
+    expect((await row('complaint-cmp-u2')).clocks.nextResponses).toEqual([]);
+
+    // The answer stops the cycle; the message shows in the case's history.
+    await emit([fact('ComplaintResponded', customer, '2027-03-01T12:00:00Z', { complaintId: 'cmp-u1', message: 'Out tomorrow' })]);
+    await cases.projections.settled();
+    expect((await row('complaint-cmp-u1')).clocks.nextResponses).toEqual([expect.objectContaining({ startedAt: '2027-03-01T11:00:00.000Z', stoppedAt: '2027-03-01T12:00:00.000Z', met: true })]);
+    const details = await readCase(cases.db, 'complaint-cmp-u1');
+    expect(details.history.map((h) => [h.type, h.occurredAt])).toEqual([
+      ['ComplaintFiled', '2027-03-01T09:00:00.000Z'],
+      ['ComplaintResponded', '2027-03-01T10:00:00.000Z'],
+      ['MessageSent', '2027-03-01T11:00:00.000Z'],
+      ['ComplaintResponded', '2027-03-01T12:00:00.000Z'],
+    ]);
   });
 
   it('a rebuild gives the same rows (verify compares a scratch build with the live tables)', async () => {

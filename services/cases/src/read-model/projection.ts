@@ -37,6 +37,16 @@ export function caseIdOf(event: StoredEvent): string | undefined {
 }
 
 /**
+ * An inbound message from a customer that names no complaint (and answers no campaign) is
+ * about their open complaints: it counts for each complaint of that customer, where the
+ * clocks place it (it opens a next-response cycle after an answer, ends a wait on the
+ * customer, and is ignored before filing or while resolved).
+ */
+export function isUnlinkedCustomerMessage(event: StoredEvent): boolean {
+  return event.type === 'MessageSent' && event.data.direction === 'inbound' && event.data.complaintId === undefined && event.data.campaign === undefined && event.customerId !== undefined;
+}
+
+/**
  * The cases read model: one row per complaint or callback (its fold, clocks and where it
  * sits in the queue), its history (every event about it, from customer streams and its own),
  * feedback scores, and each customer's latest `service` consent. Each batch recomputes the
@@ -47,7 +57,8 @@ export function casesProjection(policy: SlaPolicy): Projection<StoredEvent> {
   return {
     name: READ_MODEL_NAME,
     // 2: measured minutes are bigint (a case can span 1900–9999, more minutes than an int holds).
-    // 3: breached means a standing SlaBreached; withdrawable breaches for the scheduler.
+    // 3: breached means a standing SlaBreached; withdrawable breaches for the scheduler;
+    //    customers' inbound messages that name no complaint.
     version: 3,
     schema: 'cases',
     eventTypes: HANDLED_TYPES,
@@ -132,6 +143,24 @@ export function casesProjection(policy: SlaPolicy): Projection<StoredEvent> {
           CREATE INDEX ON ${schema}.feedback (complaint_id) WHERE complaint_id IS NOT NULL;`,
       },
       {
+        // Inbound service messages naming no complaint: each counts for every complaint of
+        // its customer open at the time (see unlinkedMessageOf).
+        name: 'customer_messages',
+        create: (schema) => `
+          CREATE TABLE ${schema}.customer_messages (
+            event_id    uuid PRIMARY KEY,
+            customer_id text NOT NULL,
+            stream_id   text NOT NULL,
+            revision    bigint NOT NULL,
+            position    bigint NOT NULL,
+            occurred_at timestamptz NOT NULL,
+            source      text NOT NULL,
+            actor       jsonb,
+            data        jsonb NOT NULL
+          );
+          CREATE INDEX ON ${schema}.customer_messages (customer_id, occurred_at, position);`,
+      },
+      {
         name: 'consents',
         create: (schema) => `
           CREATE TABLE ${schema}.consents (
@@ -154,9 +183,14 @@ async function applyEvents(tx: Sql, schema: string, policy: SlaPolicy, events: r
   const feedback: Record<string, unknown>[] = [];
   const consents = new Map<string, Record<string, unknown>>();
   const erased = new Set<string>();
+  const messages: Record<string, unknown>[] = [];
   for (const event of events) {
     if (event.type === 'CustomerErased') {
       if (event.customerId !== undefined) erased.add(event.customerId);
+      continue;
+    }
+    if (isUnlinkedCustomerMessage(event)) {
+      messages.push({ event_id: event.id, customer_id: event.customerId, stream_id: event.streamId, revision: event.revision, position: event.position, occurred_at: event.occurredAt, source: event.source, actor: event.actor ?? null, data: event.data });
       continue;
     }
     if (event.type === 'ConsentChanged') {
@@ -200,7 +234,18 @@ async function applyEvents(tx: Sql, schema: string, policy: SlaPolicy, events: r
       [JSON.stringify(feedback)],
     );
   }
-  if (history.length === 0 && erased.size === 0) return;
+  const touched = new Set(history.map((row) => row.case_id as string));
+  if (messages.length > 0) {
+    await tx.query(
+      `INSERT INTO ${schema}.customer_messages SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(event_id uuid, customer_id text, stream_id text, revision bigint, position bigint,
+              occurred_at timestamptz, source text, actor jsonb, data jsonb)
+       ON CONFLICT (event_id) DO NOTHING`,
+      [JSON.stringify(messages)],
+    );
+    const customers = [...new Set(messages.map((message) => message.customer_id as string))];
+    const complaints = await tx.query<{ case_id: string }>(`SELECT case_id FROM ${schema}.cases WHERE customer_id = ANY($1) AND kind = 'complaint'`, [customers]);
+    for (const { case_id } of complaints) touched.add(case_id);
+  }
   if (history.length > 0) {
     await tx.query(
       `INSERT INTO ${schema}.case_events SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(event_id uuid, case_id text, stream_id text, revision bigint, position bigint,
@@ -209,19 +254,38 @@ async function applyEvents(tx: Sql, schema: string, policy: SlaPolicy, events: r
       [JSON.stringify(history)],
     );
   }
-  const touched = [...new Set([...history.map((row) => row.case_id as string), ...(await eraseCaseEvents(tx, schema, [...erased]))])];
-  if (touched.length === 0) return;
-  const rows = await tx.query<CaseEventRow>(
-    `SELECT case_id, event_id, type, occurred_at, customer_id, actor, data FROM ${schema}.case_events WHERE case_id = ANY($1) ORDER BY case_id, occurred_at, position`,
-    [touched],
+  for (const caseId of await eraseCaseEvents(tx, schema, [...erased])) touched.add(caseId);
+  if (touched.size === 0) return;
+  const rows = await tx.query<CaseEventRow & { position: string }>(
+    `SELECT case_id, event_id, type, occurred_at, customer_id, actor, data, position FROM ${schema}.case_events WHERE case_id = ANY($1) ORDER BY case_id, occurred_at, position`,
+    [[...touched]],
   );
-  const byCase = new Map<string, CaseEvent[]>();
+  const byCase = new Map<string, { customerId: string | null; complaint: boolean; events: { position: number; event: CaseEvent }[] }>();
   for (const row of rows) {
-    let list = byCase.get(row.case_id);
-    if (!list) byCase.set(row.case_id, (list = []));
-    list.push(toCaseEvent(row));
+    let entry = byCase.get(row.case_id);
+    if (!entry) byCase.set(row.case_id, (entry = { customerId: null, complaint: row.case_id.startsWith('complaint-'), events: [] }));
+    entry.customerId ??= row.customer_id;
+    entry.events.push({ position: Number(row.position), event: toCaseEvent(row) });
   }
-  const cases = [...byCase].map(([caseId, caseEvents]) => caseRow(caseId, caseEvents, policy));
+  // The customers' unlinked messages join each of their complaints, in time order.
+  const complaintCustomers = [...new Set([...byCase.values()].flatMap((entry) => (entry.complaint && entry.customerId ? [entry.customerId] : [])))];
+  if (complaintCustomers.length > 0) {
+    const unlinked = await tx.query<CaseEventRow & { position: string }>(
+      `SELECT customer_id AS case_id, event_id, 'MessageSent' AS type, occurred_at, customer_id, actor, data, position FROM ${schema}.customer_messages WHERE customer_id = ANY($1)`,
+      [complaintCustomers],
+    );
+    if (unlinked.length > 0) {
+      const byCustomer = new Map<string, { position: number; event: CaseEvent }[]>();
+      for (const row of unlinked) byCustomer.set(row.case_id, [...(byCustomer.get(row.case_id) ?? []), { position: Number(row.position), event: toCaseEvent(row) }]);
+      for (const entry of byCase.values()) {
+        const extra = entry.complaint && entry.customerId ? byCustomer.get(entry.customerId) : undefined;
+        if (!extra) continue;
+        entry.events.push(...extra);
+        entry.events.sort((a, b) => Date.parse(a.event.occurredAt) - Date.parse(b.event.occurredAt) || a.position - b.position);
+      }
+    }
+  }
+  const cases = [...byCase].map(([caseId, entry]) => caseRow(caseId, entry.events.map((e) => e.event), policy));
   await tx.query(
     `INSERT INTO ${schema}.cases SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(${CASE_COLUMNS})
      ON CONFLICT (case_id) DO UPDATE SET ${CASE_COLUMN_NAMES.filter((c) => c !== 'case_id').map((c) => `${c} = excluded.${c}`).join(', ')}`,
@@ -244,6 +308,15 @@ async function eraseCaseEvents(tx: Sql, schema: string, customerIds: readonly st
     await tx.query(
       `UPDATE ${schema}.case_events e SET data = r.data FROM jsonb_to_recordset($1::jsonb) AS r(event_id uuid, data jsonb) WHERE e.event_id = r.event_id`,
       [JSON.stringify(scrubbed)],
+    );
+  }
+  // Their messages that name no complaint are kept apart, and hold personal fields too.
+  const messages = await tx.query<{ event_id: string; data: unknown }>(`SELECT event_id, data FROM ${schema}.customer_messages WHERE customer_id = ANY($1::text[])`, [customerIds]);
+  if (messages.length > 0) {
+    const scrubbedMessages = messages.map((row) => ({ event_id: row.event_id, data: erasePersonalData('MessageSent', row.data) }));
+    await tx.query(
+      `UPDATE ${schema}.customer_messages m SET data = r.data FROM jsonb_to_recordset($1::jsonb) AS r(event_id uuid, data jsonb) WHERE m.event_id = r.event_id`,
+      [JSON.stringify(scrubbedMessages)],
     );
   }
   return rows.map((row) => row.case_id);

@@ -145,9 +145,15 @@ export async function readCase(db: Database, caseId: string): Promise<CaseDetail
     const [kind, ...rest] = caseId.split('-');
     throw new CaseNotFoundError(kind === 'callback' ? 'callback' : 'complaint', rest.join('-') || caseId);
   }
+  // A complaint's history includes its customer's messages that name no complaint, from filing to its last resolution.
+  const unlinked =
+    row.kind === 'complaint' && row.customer_id !== null && row.opened_at !== null
+      ? `UNION ALL SELECT event_id, 'MessageSent', occurred_at, stream_id, source, actor, data, position FROM cases.customer_messages
+          WHERE customer_id = $2 AND occurred_at >= $3 AND ($4::timestamptz IS NULL OR occurred_at <= $4)`
+      : '';
   const events = await db.query<{ event_id: string; type: string; occurred_at: Date; stream_id: string; source: string; actor: unknown; data: unknown }>(
-    `SELECT event_id, type, occurred_at, stream_id, source, actor, data FROM cases.case_events WHERE case_id = $1 ORDER BY occurred_at, position`,
-    [caseId],
+    `SELECT event_id, type, occurred_at, stream_id, source, actor, data, position FROM cases.case_events WHERE case_id = $1 ${unlinked} ORDER BY occurred_at, position`,
+    unlinked ? [caseId, row.customer_id, row.opened_at, row.closed_at] : [caseId],
   );
   const feedback =
     row.kind === 'complaint'
