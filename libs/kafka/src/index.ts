@@ -11,3 +11,4 @@ export { FaultyKafka, InjectedFault } from './testing/faults';
 export { consumerGroupOf, kafkaSource, type KafkaSourceOptions } from './kafka-source';
 export { DeadLetters, DEAD_LETTER_HEADERS, type DeadLetter } from './dead-letters';
 export { DEFAULT_MAX_MESSAGE_BYTES, isMessageTooLarge, recordBatchBytes } from './message-size';
+export { projectorSource, type ProjectorSourceOptions } from './projector-source';

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@rapport/platform/nest';
-import { CASES, type Cases } from './cases';
+import { CASES, type CasesReader } from './cases';
 import { InvalidInputError } from './errors';
 import { metricsQuery, parseInput, queueQuery } from './http-input';
 import { readMetrics } from './read-model/metrics';
@@ -12,7 +12,7 @@ const CASE_ID = /^(complaint|callback)-[A-Za-z0-9_.:@+-]{1,128}$/;
 @ApiTags('cases')
 @Controller('v1')
 export class CasesController {
-  constructor(@Inject(CASES) private readonly cases: Cases) {}
+  constructor(@Inject(CASES) private readonly cases: CasesReader) {}
 
   @Get('cases')
   @Roles('support')

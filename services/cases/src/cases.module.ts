@@ -2,14 +2,14 @@ import { Inject, Injectable, Module, type DynamicModule, type OnModuleDestroy } 
 import { CqrsModule } from '@nestjs/cqrs';
 import { ProjectionsAdminModule } from '@rapport/projections/nest';
 import { CallbacksController } from './callbacks.controller';
-import { CASES, startCases, type Cases, type CasesOptions } from './cases';
+import { CASES, openCasesReader, startCases, type CasesOptions, type CasesReader } from './cases';
 import { CasesController } from './cases.controller';
 import { ActOnCaseHandler } from './commands/act-on-case';
 import { ComplaintsController } from './complaints.controller';
 
 @Injectable()
 class CasesLifecycle implements OnModuleDestroy {
-  constructor(@Inject(CASES) private readonly cases: Cases) {}
+  constructor(@Inject(CASES) private readonly cases: CasesReader) {}
 
   onModuleDestroy(): Promise<void> {
     return this.cases.stop();
@@ -18,7 +18,8 @@ class CasesLifecycle implements OnModuleDestroy {
 
 /**
  * The cases APIs (/v1/cases, /v1/complaints, /v1/callbacks, /v1/service/metrics). Starting
- * the module starts the read model and the scheduler; closing the app stops them. Needs
+ * the module starts the read model and the scheduler (unless `runProjections` is false:
+ * an API-only replica); closing the app stops them. Needs
  * PlatformModule in the app.
  */
 @Module({})
@@ -28,7 +29,7 @@ export class CasesModule {
       module: CasesModule,
       imports: [CqrsModule.forRoot(), ProjectionsAdminModule],
       controllers: [CasesController, ComplaintsController, CallbacksController],
-      providers: [{ provide: CASES, useFactory: () => startCases(options) }, CasesLifecycle, ActOnCaseHandler],
+      providers: [{ provide: CASES, useFactory: () => (options.runProjections === false ? openCasesReader(options) : startCases(options)) }, CasesLifecycle, ActOnCaseHandler],
       exports: [CASES],
     };
   }

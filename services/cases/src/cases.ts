@@ -29,6 +29,11 @@ export interface CasesOptions {
   readonly batchSize?: number;
   /** How often the scheduler decides breaches and feedback requests; 0 turns it off (tests call `scheduler.runDue`). */
   readonly schedulerIntervalMs?: number;
+  /**
+   * False for an API-only replica: queries and staff commands work on the model another
+   * process builds; neither the projection nor the scheduler runs here (one scheduler decides breaches).
+   */
+  readonly runProjections?: boolean;
   readonly logger?: RunnerLogger;
 }
 
@@ -46,10 +51,20 @@ export interface Cases {
   stop(): Promise<void>;
 }
 
+/** What the HTTP API needs: the read model's database and the store commands append to. An API-only replica has only this. */
+export type CasesReader = Pick<Cases, 'db' | 'store' | 'policy' | 'clock' | 'stop'>;
+
 export function createCasesDataSource(url: string, poolSize = 10): DataSource {
   return new DataSource({ type: 'postgres', url, poolSize, migrations: [CreateProjectionRuntime1763900000000], migrationsTableName: 'cases_migrations' });
 }
 
+/** The API side alone, for a replica whose read model another process builds (`runProjections: false`). */
+export async function openCasesReader(options: CasesOptions): Promise<CasesReader> {
+  const { db, owned } = await openReadModelDatabase(options, createCasesDataSource, 'cases');
+  return { db, store: options.store, policy: options.policy ?? defaultPolicy(), clock: options.clock ?? systemClock, stop: async () => void (await owned?.destroy()) };
+}
+
+/** The read model, its projection and the scheduler, all in this process. */
 export async function startCases(options: CasesOptions): Promise<Cases> {
   const policy = options.policy ?? defaultPolicy();
   const clock = options.clock ?? systemClock;

@@ -1,6 +1,6 @@
 import type { EventStore } from '@rapport/event-store';
-import { createKafkaClient, kafkaSource, type BusConfig, type LogSink } from '@rapport/kafka';
-import { storeSource, type EventSource, type SourceEvent } from '@rapport/projections';
+import { projectorSource as busProjectorSource, type BusConfig, type LogSink } from '@rapport/kafka';
+import type { EventSource, SourceEvent } from '@rapport/projections';
 
 /** Base of the timeline's consumer groups: each projection generation joins `<base>.<projection>.g<generation>`. */
 export const TIMELINE_CONSUMER_GROUP = 'rapport.projector.timeline';
@@ -21,21 +21,5 @@ export interface ProjectorSourceOptions {
  * (`startTimeline`). kafkajs is loaded only on the Kafka branch.
  */
 export function projectorSource(options: ProjectorSourceOptions): EventSource {
-  const { bus, store } = options;
-  switch (bus.mode) {
-    case 'none':
-      return storeSource(store, { batchSize: options.batchSize });
-    case 'kafka':
-      return kafkaSource({
-        kafka: createKafkaClient(bus.connection, options.log),
-        groupId: TIMELINE_CONSUMER_GROUP,
-        headPosition: () => store.headPosition(),
-        open: options.open,
-        log: options.log,
-      });
-    default: {
-      const unknown: never = bus;
-      throw new Error(`unknown bus ${JSON.stringify(unknown)}`);
-    }
-  }
+  return busProjectorSource({ ...options, groupId: TIMELINE_CONSUMER_GROUP });
 }

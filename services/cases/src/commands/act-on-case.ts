@@ -3,7 +3,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { actorOf, type Principal } from '@rapport/platform';
 import type { CaseCommand } from '../case/decide';
 import type { CaseKind } from '../case/state';
-import { CASES, type Cases } from '../cases';
+import { CASES, type CasesReader } from '../cases';
 import { parseId, parseIdempotencyKey, parseIfMatch } from '../http-input';
 import { runCaseCommand, type CommandAnswer, type CommandRequest } from './run-case-command';
 
@@ -27,7 +27,7 @@ export class ActOnCase implements CommandRequest {
 /** Read (outside facts + the case's own stream) → fold → decide → append with the expected revision. */
 @CommandHandler(ActOnCase)
 export class ActOnCaseHandler implements ICommandHandler<ActOnCase, CommandAnswer> {
-  constructor(@Inject(CASES) private readonly cases: Cases) {}
+  constructor(@Inject(CASES) private readonly cases: CasesReader) {}
 
   execute(request: ActOnCase): Promise<CommandAnswer> {
     return runCaseCommand(this.cases, request);
