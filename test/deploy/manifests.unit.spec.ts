@@ -8,6 +8,7 @@ import { loadBusConfig } from '@rapport/kafka';
 import { loadIngestConfig } from '@rapport/ingest';
 import { loadRelayConfig } from '@rapport/relay';
 import { loadTimelineConfig } from '@rapport/timeline';
+import { loadCasesServiceConfig } from '@rapport/cases';
 
 /*
  * CI has no Docker, so `docker compose config` and `kubectl --dry-run` cannot run. Instead
@@ -52,7 +53,7 @@ describe('deploy/docker-compose.yml', () => {
 
   it('runs the whole scaled stack', () => {
     expect(Object.keys(services).sort()).toEqual(
-      ['gateway', 'ingest', 'kafka', 'kurrentdb', 'migrate', 'postgres', 'relay', 'timeline-api', 'timeline-projector'].sort(),
+      ['cases-api', 'cases-projector', 'gateway', 'ingest', 'kafka', 'kurrentdb', 'migrate', 'postgres', 'relay', 'timeline-api', 'timeline-projector'].sort(),
     );
     expect(services.kafka.environment.KAFKA_PROCESS_ROLES).toBe('broker,controller');
   });
@@ -89,8 +90,11 @@ describe('deploy/docker-compose.yml', () => {
     expect(loadIngestConfig(environment('ingest'))).toMatchObject({ PORT: 3001 });
     expect(loadTimelineConfig(environment('timeline-api'))).toMatchObject({ PORT: 3002, RUN_PROJECTIONS: false });
     expect(loadTimelineConfig(environment('timeline-projector'))).toMatchObject({ PORT: 3004, RUN_PROJECTIONS: true });
+    // Cases: one projector (and scheduler) on Kafka, an HTTP reader that never connects to it.
+    expect(loadCasesServiceConfig(environment('cases-projector'))).toMatchObject({ PORT: 3006, RUN_PROJECTIONS: true, bus: { mode: 'kafka' } });
+    expect(loadCasesServiceConfig(environment('cases-api'))).toMatchObject({ PORT: 3005, RUN_PROJECTIONS: false, bus: { mode: 'none' } });
     // Personal data: the processes that seal or open it must be given the master keys by the operator; the relay carries ciphertext only.
-    for (const name of ['ingest', 'timeline-api', 'timeline-projector']) {
+    for (const name of ['ingest', 'timeline-api', 'timeline-projector', 'cases-api', 'cases-projector']) {
       expect(services[name].environment).toMatchObject({ RAPPORT_MASTER_KEYS: expect.stringMatching(/^\$\{RAPPORT_MASTER_KEYS:\?/), RAPPORT_MASTER_KEY_ID: expect.stringMatching(/^\$\{RAPPORT_MASTER_KEY_ID:\?/) });
     }
     expect(services.relay.environment).not.toHaveProperty('RAPPORT_MASTER_KEYS');
@@ -105,6 +109,7 @@ describe('deploy/docker-compose.yml', () => {
     const gateway = readFileSync(join(deploy, 'gateway.conf'), 'utf8');
     const targets = [...gateway.matchAll(/proxy_pass http:\/\/([a-z-]+):(\d+)/g)].map(([, host, port]) => ({ host, port }));
     expect(targets.length).toBeGreaterThanOrEqual(4);
+    expect(gateway).toMatch(/location \/v1\/cases +\{ proxy_pass http:\/\/cases-api:3005; \}/);
     for (const { host, port } of targets) expect(`${host}:${environment(host).PORT}`).toBe(`${host}:${port}`);
   });
 
