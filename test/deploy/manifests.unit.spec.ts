@@ -149,7 +149,7 @@ describe('deploy/k8s/base', () => {
   it('has apiVersion, kind and metadata.name on every object, and each kind in its shape', () => {
     const validate = schema('k8s.schema.json');
     for (const object of objects) expect({ object: `${object.kind}/${object.metadata?.name}`, errors: validate(object) ? [] : validate.errors }).toEqual({ object: `${object.kind}/${object.metadata?.name}`, errors: [] });
-    expect(byKind('Deployment').map((object) => object.metadata.name).sort()).toEqual(['ingest', 'relay', 'timeline-api', 'timeline-projector']);
+    expect(byKind('Deployment').map((object) => object.metadata.name).sort()).toEqual(['cases-api', 'cases-projector', 'ingest', 'relay', 'timeline-api', 'timeline-projector']);
     expect(byKind('Job')).toHaveLength(1);
   });
 
@@ -165,7 +165,7 @@ describe('deploy/k8s/base', () => {
 
   it('routes the Ingress to Services and ports that exist', () => {
     const paths = byKind('Ingress').flatMap((ingress) => ingress.spec.rules.flatMap((rule: Json) => rule.http.paths));
-    expect(paths.map((path: Json) => path.path)).toEqual(expect.arrayContaining(['/v1/events', '/v1/customers', '/v1/admin']));
+    expect(paths.map((path: Json) => path.path)).toEqual(expect.arrayContaining(['/v1/events', '/v1/customers', '/v1/admin', '/v1/cases', '/v1/complaints', '/v1/callbacks', '/v1/service']));
     for (const { path, backend } of paths) {
       const service = named('Service', backend.service.name);
       expect(`${path} -> ${backend.service.name}:${backend.service.port.number} ${service ? 'found' : 'missing'}`).toBe(`${path} -> ${backend.service.name}:${backend.service.port.number} found`);
@@ -202,7 +202,7 @@ describe('deploy/k8s/base', () => {
         expect(env.DATABASE_URL).toMatch(/^postgres:\/\//);
         expect(() => loadStoreSelection(env)).not.toThrow();
         expect(() => loadBusConfig(env)).not.toThrow();
-        const own = { relay: loadRelayConfig, ingest: loadIngestConfig, 'timeline-api': loadTimelineConfig, 'timeline-projector': loadTimelineConfig }[name];
+        const own = { relay: loadRelayConfig, ingest: loadIngestConfig, 'timeline-api': loadTimelineConfig, 'timeline-projector': loadTimelineConfig, 'cases-api': loadCasesServiceConfig, 'cases-projector': loadCasesServiceConfig }[name];
         if (own) expect(() => own(env)).not.toThrow();
       }
     }
