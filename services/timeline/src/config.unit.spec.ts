@@ -31,6 +31,7 @@ describe('timeline configuration', () => {
       DB_POOL_SIZE: 10,
       PROJECTION_BATCH_SIZE: 1000,
       RUN_PROJECTIONS: true,
+      CASES_READ_MODEL: false,
       store: { kind: 'postgres' },
       bus: { mode: 'none' },
       masterKeys: { currentId: 'main-1', keys: new Map([['main-1', Buffer.alloc(32, 7)]]) },

@@ -1,3 +1,4 @@
+import { readCustomerCases } from '@rapport/cases';
 import { openEventStore } from '@rapport/event-store';
 import { encryptPersonalData, Keyring, openEvents } from '@rapport/personal-data';
 import { ApiKeyStore, ConfigError, createLogger } from '@rapport/platform';
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
     source,
     batchSize: config.PROJECTION_BATCH_SIZE,
     runProjections: config.RUN_PROJECTIONS,
+    customerCases: config.CASES_READ_MODEL ? readCustomerCases : undefined,
     readiness: [
       { name: 'event-store', check: async () => void (await store.headPosition()) },
       { name: 'postgres', check: async () => void (await authPool.query('SELECT 1')) },
