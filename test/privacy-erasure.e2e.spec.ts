@@ -11,7 +11,7 @@ const CUSTOMER = 'p-erase';
 const EMAIL = 'zephyrine.quill@example.com';
 const PHONE = '+447700900999';
 // Every personal value the customer's events carry; none may survive the erasure anywhere.
-const PERSONAL = [EMAIL, PHONE, 'Zephyrine', 'Quillfeather', 'crushed lantern box', 'ring me after six', 'Glad it got sorted'];
+const PERSONAL = [EMAIL, PHONE, 'Zephyrine', 'Quillfeather', 'crushed lantern box', 'ring me after six', 'Glad it got sorted', 'second lantern arrived dented'];
 
 /** Every base table of every schema, as text, that contains `needle`. */
 async function tablesContaining(app: PrivacyTestApp, needle: string): Promise<string[]> {
@@ -51,6 +51,8 @@ describe('erasure by crypto-shredding, end to end', () => {
       fact('ComplaintResolved', CUSTOMER, '2030-02-04T09:00:00Z', { complaintId: 'cmp-e1', resolution: 'Refunded, Zephyrine was happy' }),
       fact('FeedbackGiven', CUSTOMER, '2030-02-05T09:00:00Z', { rating: 5, comment: 'Glad it got sorted', complaintId: 'cmp-e1' }),
       fact('MessageSent', CUSTOMER, '2030-02-06T09:00:00Z', { channel: 'email', direction: 'outbound', subject: 'For Zephyrine Quillfeather', campaign: 'spring' }),
+      // Names no complaint: the cases model keeps it apart (customer_messages) for the customer's complaints' clocks.
+      fact('MessageSent', CUSTOMER, '2030-02-06T10:00:00Z', { channel: 'email', direction: 'inbound', subject: 'The second lantern arrived dented' }),
     );
     await app.settled();
     expect((await app.call('POST', '/v1/segments/recomputes', 'admin', { asOf: '2030-06-01T00:00:00Z' })).status).toBe(201);
@@ -65,6 +67,7 @@ describe('erasure by crypto-shredding, end to end', () => {
     expect(await tablesContaining(app, PHONE)).toEqual(expect.arrayContaining(['customer_profiles_g1.profiles', 'segments_g1.contacts']));
     expect(await tablesContaining(app, 'crushed lantern box')).toEqual(expect.arrayContaining(['timeline_g1.entries', 'cases_g1.case_events']));
     expect((await tablesContaining(app, 'crushed lantern box')).some((table) => table.startsWith('rapport_events'))).toBe(false);
+    expect(await tablesContaining(app, 'second lantern arrived dented')).toEqual(expect.arrayContaining(['cases_g1.customer_messages']));
     const profile = await app.call('GET', `/v1/customers/${CUSTOMER}`, 'support');
     expect(profile.body.identity).toMatchObject({ email: EMAIL, firstName: 'Zephyrine' });
   });
