@@ -12,6 +12,8 @@ if (unavailable) console.log(`console browser suite skipped: ${unavailable}`);
 const suite = unavailable ? describe.skip : describe;
 
 const CUSTOMER = '17850';
+// 17850's first invoice in the file.
+const FIRST_ORDER = '536365';
 const EMAIL = 'kim.buyer@example.com';
 // Screenshots go to a scratch folder, so a test run leaves the checkout clean; CONSOLE_SCREENSHOTS=docs
 // writes the README's own (services/console/docs) when the UI changed.
@@ -235,9 +237,10 @@ suite('the console in Chromium', () => {
     await page.close();
   }, 90_000);
 
-  // Cases: two complaints and a callback reach the platform through ingest, as an outside system files them.
+  // Cases: an old complaint and a callback reach the platform through ingest, as an outside system
+  // files them; the fresh complaint is filed from the console, which derives its id.
   const OVERDUE = 'cmp-e2e-overdue';
-  const FRESH = 'cmp-e2e-fresh';
+  let FRESH = '';
   const CALLBACK = 'cb-e2e-1';
   const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
 
@@ -249,21 +252,47 @@ suite('the console in Chromium', () => {
   const available = async (page: Page) => Number(((await page.getByTestId('loyalty-available').textContent()) ?? '').replace(/,/g, ''));
   const pending = async (page: Page) => Number(((await page.getByTestId('loyalty-pending').textContent()) ?? '').replace(/,/g, ''));
 
-  it('support resolves a complaint with points from the customer page: points in the loyalty panel and the timeline, a clear 409 for a case changed meanwhile', async () => {
+  it('support files a complaint and resolves it with points from the customer page: points in the loyalty panel and the timeline, a clear 409 for a case changed meanwhile', async () => {
     await emit('ComplaintFiled', daysAgo(10), { complaintId: OVERDUE, category: 'delivery', severity: 'critical', channel: 'email', summary: 'The parcel never came' });
-    await emit('ComplaintFiled', new Date().toISOString(), { complaintId: FRESH, category: 'product', severity: 'low', channel: 'web', summary: 'A chipped mug' });
     await emit('CallbackRequested', new Date().toISOString(), { callbackId: CALLBACK, reason: 'Wants to talk about the refund', phone: '+447700900123', preferredWindow: { from: '09:00', to: '17:00' } });
     await eventually(async () => {
       const cases = await platform.call('GET', `/v1/cases?customerId=${CUSTOMER}`, platform.keys.support!);
-      return cases.body?.items?.length === 3 ? true : undefined;
+      return cases.body?.items?.length === 2 ? true : undefined;
     }, 'the cases read model');
 
     const page = await signedIn('support');
     await openCustomer(page);
     const overdue = page.locator(`[data-case-id="complaint-${OVERDUE}"]`);
-    const fresh = page.locator(`[data-case-id="complaint-${FRESH}"]`);
     await overdue.waitFor();
-    await expect(page.getByRole('heading', { name: 'Open cases (3)' }).count()).resolves.toBe(1);
+    await page.getByRole('heading', { name: 'Open cases (2)' }).waitFor();
+
+    // File a complaint about one of the customer's orders from the page.
+    await page.getByRole('button', { name: 'File a complaint' }).click();
+    const filing = page.getByRole('form', { name: `File a complaint for customer ${CUSTOMER}` });
+    await filing.getByRole('button', { name: 'File complaint' }).click();
+    await filing.getByText('Choose a category', { exact: true }).last().waitFor();
+    await filing.getByRole('textbox', { name: 'Category' }).click();
+    await page.getByRole('option', { name: 'product', exact: true }).click();
+    await filing.getByRole('textbox', { name: 'Severity' }).click();
+    await page.getByRole('option', { name: 'low', exact: true }).click();
+    await filing.getByRole('textbox', { name: 'Received by' }).click();
+    await page.getByRole('option', { name: 'web', exact: true }).click();
+    await filing.getByLabel('Order number').fill(FIRST_ORDER);
+    await filing.getByLabel('What the customer says').fill('A chipped mug');
+    await filing.getByRole('button', { name: 'File complaint' }).click();
+    const filed = (await page.getByTestId('case-result').filter({ hasText: /^Filed complaint cmp-/ }).textContent({ timeout: 15_000 })) ?? '';
+    FRESH = /^Filed complaint (cmp-[\w-]+)\.$/.exec(filed)?.[1] ?? '';
+    expect(FRESH).toMatch(/^cmp-/);
+    const fresh = page.locator(`[data-case-id="complaint-${FRESH}"]`);
+    await fresh.waitFor({ timeout: 15_000 });
+    await page.getByRole('heading', { name: 'Open cases (3)' }).waitFor();
+    await expect(fresh.textContent()).resolves.toContain('product · web');
+    await page.locator('[data-testid="timeline-entry"][data-type="ComplaintFiled"]').filter({ hasText: 'A chipped mug' }).waitFor({ timeout: 15_000 });
+    const filedCase = await platform.call('GET', `/v1/cases/complaint-${FRESH}`, platform.keys.support!);
+    expect(filedCase.body).toMatchObject({ customerId: CUSTOMER, category: 'product', severity: 'low', channel: 'web', status: 'open' });
+    const filing0 = (filedCase.body.history as { type: string; data: Record<string, unknown> }[])[0]!;
+    expect(filing0).toMatchObject({ type: 'ComplaintFiled', data: { complaintId: FRESH, orderId: FIRST_ORDER, summary: 'A chipped mug' } });
+
     // SLA countdowns: the ten-day-old critical complaint is overdue, the fresh one still has time.
     await expect(overdue.getByTestId('sla-countdown').textContent()).resolves.toMatch(/^first response overdue by /);
     await expect(fresh.getByTestId('sla-countdown').textContent()).resolves.toMatch(/^first response due in /);

@@ -1,8 +1,10 @@
 import { Alert, Badge, Button, Card, Checkbox, Group, Loader, NumberInput, Select, Stack, Tabs, Text, Textarea, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { api, ApiError, newIdempotencyKey, pathOf, type ApiPath } from '../api/client';
 import type { CaseCommandAnswer, CaseDetails, CaseItem, CasesPage, LoyaltyAccount } from '../api/types';
+import { caseErrorMessage, CommandForm } from '../cases/command-form';
+import { FileComplaintForm } from '../cases/file-complaint-form';
 import { CLOSED_STATUSES, SlaCountdown, useNow } from '../cases/sla';
 import { dateTime } from '../format';
 import { canAct, useSession } from '../session';
@@ -16,6 +18,7 @@ export function CasesPanel({ customerId }: { customerId: string }) {
   const client = useQueryClient();
   const now = useNow();
   const [result, setResult] = useState<string>();
+  const [filing, setFiling] = useState(false);
   const cases = useQuery({
     queryKey: ['cases', customerId],
     queryFn: ({ signal }) => api<CasesPage>(pathOf('/v1/cases', {}, { customerId, limit: 200 }), { signal }),
@@ -39,9 +42,27 @@ export function CasesPanel({ customerId }: { customerId: string }) {
   const open = (cases.data?.items ?? []).filter((item) => !CLOSED_STATUSES.includes(item.status));
   return (
     <Card withBorder component="section" aria-labelledby="cases-title">
-      <Title order={2} size="h5" id="cases-title">
-        Open cases{cases.data ? ` (${open.length})` : ''}
-      </Title>
+      <Group justify="space-between">
+        <Title order={2} size="h5" id="cases-title">
+          Open cases{cases.data ? ` (${open.length})` : ''}
+        </Title>
+        {allowed && (
+          <Button size="xs" variant={filing ? 'default' : 'filled'} onClick={() => setFiling(!filing)} aria-expanded={filing}>
+            {filing ? 'Cancel filing' : 'File a complaint'}
+          </Button>
+        )}
+      </Group>
+      {allowed && filing && (
+        <Card withBorder padding="sm" mt="xs">
+          <FileComplaintForm
+            customerId={customerId}
+            onFiled={({ answer, complaintId }) => {
+              setFiling(false);
+              onDone(answer, `Filed complaint ${complaintId}.`);
+            }}
+          />
+        </Card>
+      )}
       {!allowed && (
         <Text size="sm" c="gray.7" mt="xs">
           Cases are shown to support and admins; the profile counts open complaints and pending callbacks.
@@ -203,14 +224,6 @@ function CanAct({ children }: { children: ReactNode }) {
   return canAct(staff.role) ? <>{children}</> : null;
 }
 
-/** What a failed command says: a 409 means someone else changed the case first. */
-export function caseErrorMessage(error: Error): string {
-  if (!(error instanceof ApiError)) return error.message;
-  if (error.status === 409) return `Someone else changed this case first: ${error.message} The list has been reloaded; check and try again.`;
-  if (error.status === 400 && error.problem.errors?.length) return error.problem.errors.map((item) => `${item.path}: ${item.message}`).join('; ');
-  return error.message;
-}
-
 /** One staff command on a case: one Idempotency-Key per intended action, the CSRF token goes along. */
 function useCaseCommand<B>(item: CaseItem, path: ApiPath, message: (answer: CaseCommandAnswer, body: B) => string, onDone: OnDone, pointsOf?: (body: B) => number | undefined) {
   const client = useQueryClient();
@@ -232,30 +245,6 @@ function useCaseCommand<B>(item: CaseItem, path: ApiPath, message: (answer: Case
     },
   });
   return mutation;
-}
-
-function CommandForm({ label, pending, error, onSubmit, children, submit }: { label: string; pending: boolean; error: Error | null; onSubmit: () => void; children: ReactNode; submit: string }) {
-  const handle = (event: FormEvent) => {
-    event.preventDefault();
-    onSubmit();
-  };
-  return (
-    <form onSubmit={handle} aria-label={label}>
-      <Stack gap="xs">
-        {children}
-        <Group>
-          <Button type="submit" loading={pending} size="sm">
-            {submit}
-          </Button>
-        </Group>
-        {error && (
-          <Alert color="red" role="alert" title={error instanceof ApiError && error.status === 409 ? 'Conflict' : 'Not done'}>
-            {caseErrorMessage(error)}
-          </Alert>
-        )}
-      </Stack>
-    </form>
-  );
 }
 
 function RespondForm({ item, onDone }: { item: CaseItem; onDone: OnDone }) {
