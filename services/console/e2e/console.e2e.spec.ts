@@ -269,8 +269,10 @@ suite('the console in Chromium', () => {
     // File a complaint about one of the customer's orders from the page.
     await page.getByRole('button', { name: 'File a complaint' }).click();
     const filing = page.getByRole('form', { name: `File a complaint for customer ${CUSTOMER}` });
+    await filing.getByLabel('What the customer says').fill('A chipped mug');
+    // Without a category the form says so and files nothing.
     await filing.getByRole('button', { name: 'File complaint' }).click();
-    await filing.getByText('Choose a category', { exact: true }).last().waitFor();
+    await filing.getByText('Choose a category', { exact: true }).waitFor();
     await filing.getByRole('textbox', { name: 'Category' }).click();
     await page.getByRole('option', { name: 'product', exact: true }).click();
     await filing.getByRole('textbox', { name: 'Severity' }).click();
@@ -278,7 +280,6 @@ suite('the console in Chromium', () => {
     await filing.getByRole('textbox', { name: 'Received by' }).click();
     await page.getByRole('option', { name: 'web', exact: true }).click();
     await filing.getByLabel('Order number').fill(FIRST_ORDER);
-    await filing.getByLabel('What the customer says').fill('A chipped mug');
     await filing.getByRole('button', { name: 'File complaint' }).click();
     const filed = (await page.getByTestId('case-result').filter({ hasText: /^Filed complaint cmp-/ }).textContent({ timeout: 15_000 })) ?? '';
     FRESH = /^Filed complaint (cmp-[\w-]+)\.$/.exec(filed)?.[1] ?? '';
@@ -429,6 +430,12 @@ suite('the console in Chromium', () => {
     expect(await page.getByTestId('rf-cell').count()).toBe(25);
     const scores = mine.body.scores as { r: number; f: number };
     await expect(page.locator(`[data-testid="rf-cell"][data-cell="${scores.r}${scores.f}"]`).textContent()).resolves.toContain(segment.replace(/_/g, ' '));
+    // The heat map: 25 cells, the customer's cell warm, and the cells of segments nobody is in at 0.
+    const heat = page.getByTestId('rf-heat-cell');
+    expect(await heat.count()).toBe(25);
+    expect(Number(await page.locator(`[data-testid="rf-heat-cell"][data-cell="${scores.r}${scores.f}"]`).getAttribute('data-value'))).toBeGreaterThan(0);
+    const values = await heat.evaluateAll((cells) => cells.map((cell) => Number(cell.getAttribute('data-value'))));
+    expect(values.filter((value) => value === 0).length).toBeGreaterThan(0);
 
     // An as-of date before the snapshot: a clear 404 naming the recompute.
     await page.getByLabel('As of (end of day, UTC)').fill('2011-01-01');
@@ -452,6 +459,12 @@ suite('the console in Chromium', () => {
     // Four complaints were opened in the last ten days (grouped by month, so one or two rows).
     const opened = (await page.getByTestId('metrics-complaints').allTextContents()).map((cell) => Number(cell.split(' / ')[0])).reduce((a, b) => a + b, 0);
     expect(opened).toBe(4);
+    // The same figures as charts: one bar per group and series, and per day a trend line per measure.
+    await page.getByTestId('metrics-volumes-chart').locator('.recharts-bar-rectangle').first().waitFor();
+    await page.getByRole('textbox', { name: 'Group by' }).click();
+    await page.getByRole('option', { name: 'day', exact: true }).click();
+    await eventually(async () => ((await page.getByTestId('metrics-row').count()) >= 2 ? true : undefined), 'the metrics per day');
+    expect(await page.getByTestId('metrics-trends-chart').locator('.recharts-line').count()).toBe(5);
 
     const text = (await page.getByRole('main').textContent()) ?? '';
     expect(text).not.toContain(EMAIL);

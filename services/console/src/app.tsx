@@ -1,11 +1,14 @@
 import { Anchor, AppShell, Badge, Button, Center, Group, Loader, Text, Title } from '@mantine/core';
-import { AnalystPage } from './pages/analyst-page';
+import { lazy, Suspense } from 'react';
 import { CustomerPage } from './pages/customer-page';
 import { QueuePage } from './pages/queue-page';
 import { SearchPage } from './pages/search-page';
 import { SignInPage } from './pages/sign-in-page';
 import { BASE, matchCustomer, navigate, usePath } from './router';
 import { canAct, SessionProvider, useCurrentSession, useSignOut } from './session';
+
+// The analyst page brings the chart library: loaded when first opened, so the support pages stay light.
+const AnalystPage = lazy(() => import('./pages/analyst-page').then((module) => ({ default: module.AnalystPage })));
 
 export function App() {
   const session = useCurrentSession();
@@ -66,7 +69,9 @@ export function App() {
           ) : path.replace(/\/$/, '') === '/queue' ? (
             <QueuePage />
           ) : path.replace(/\/$/, '') === '/analytics' ? (
-            <AnalystPage />
+            <Suspense fallback={<Loader size="sm" role="status" aria-label="Loading analytics" />}>
+              <AnalystPage />
+            </Suspense>
           ) : (
             <SearchPage />
           )}

@@ -4,7 +4,9 @@ import { useState } from 'react';
 import { api, apiBlob, ApiError, pathOf } from '../api/client';
 import type { MetricsGroup, SegmentMovements, SegmentTable, ServiceMetrics } from '../api/types';
 import { date, money } from '../format';
-import { cellsOf, segmentLabel, segmentOfCell } from '../segments/vocabulary';
+import { MetricsCharts } from '../metrics/metrics-charts';
+import { RfGrid } from '../segments/rf-grid';
+import { segmentLabel } from '../segments/vocabulary';
 import { useSession } from '../session';
 
 /** A date input (YYYY-MM-DD) as the instant at the end of that day, UTC; empty means "latest". */
@@ -130,58 +132,6 @@ function CsvExport({ segment, asOf }: { segment: string; asOf: string }) {
   );
 }
 
-const HEAT = ['var(--mantine-color-blue-0)', 'var(--mantine-color-blue-1)', 'var(--mantine-color-blue-2)', 'var(--mantine-color-blue-3)', 'var(--mantine-color-blue-4)'];
-
-/**
- * The R×F grid: each cell is labelled with the segment its scores fall in, coloured by that
- * segment's customers per cell (the API counts customers per segment, not per cell).
- */
-function RfGrid({ table }: { table: SegmentTable }) {
-  const perCell = new Map(table.segments.map((line) => [line.segment, cellsOf(line.segment) ? line.customers / cellsOf(line.segment) : 0]));
-  const max = Math.max(1, ...perCell.values());
-  return (
-    <>
-      <Title order={3} size="h6" mt="md">
-        R×F grid
-      </Title>
-      <Text size="xs" c="gray.7">
-        Rows: recency score (5 = most recent); columns: frequency score. Darker: more customers per cell in that cell&apos;s segment.
-      </Text>
-      <Table withTableBorder withColumnBorders layout="fixed" maw={640} mt={4} aria-label="R×F grid" data-testid="rf-grid">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>R \ F</Table.Th>
-            {[1, 2, 3, 4, 5].map((f) => (
-              <Table.Th key={f} ta="center">
-                F {f}
-              </Table.Th>
-            ))}
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {[5, 4, 3, 2, 1].map((r) => (
-            <Table.Tr key={r}>
-              <Table.Th>R {r}</Table.Th>
-              {[1, 2, 3, 4, 5].map((f) => {
-                const segment = segmentOfCell(r, f);
-                const value = perCell.get(segment) ?? 0;
-                const shade = value === 0 ? 0 : Math.min(HEAT.length - 1, Math.ceil((value / max) * (HEAT.length - 1)));
-                return (
-                  <Table.Td key={f} ta="center" fz="xs" style={{ background: HEAT[shade], color: 'var(--mantine-color-black)' }} data-testid="rf-cell" data-cell={`${r}${f}`}>
-                    {segmentLabel(segment)}
-                    <br />
-                    {Math.round(value).toLocaleString('en-GB')}/cell
-                  </Table.Td>
-                );
-              })}
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </>
-  );
-}
-
 function MovementsSection() {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
@@ -280,6 +230,7 @@ function MetricsSection() {
           No case opened and no feedback given in this period.
         </Text>
       )}
+      {groups.length > 0 && <MetricsCharts groups={groups} groupBy={groupBy ?? 'month'} />}
       {groups.length > 0 && (
         <SimpleGrid cols={1} mt="xs">
           <Table.ScrollContainer minWidth={1000}>
