@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { type ApiKeyStore, type Logger } from '@rapport/platform';
+import { type ApiKeyStore, type Logger, type StaffStore } from '@rapport/platform';
 import { PlatformModule, createHttpApp, type ReadinessCheck } from '@rapport/platform/nest';
 import type { TimelineOptions } from './timeline';
 import { TimelineModule } from './timeline.module';
@@ -9,13 +9,15 @@ export interface TimelineAppOptions extends TimelineOptions {
   readonly apiKeys: ApiKeyStore;
   readonly logger: Logger;
   readonly readiness?: readonly ReadinessCheck[];
+  /** Staff accounts: console sessions are accepted, and /v1/session and /v1/admin/staff are served here. */
+  readonly staff?: StaffStore;
 }
 
 /** The standalone timeline service: platform (auth, health, metrics, docs) plus the timeline and projection admin APIs. Not yet listening. */
 export async function createTimelineApp(options: TimelineAppOptions): Promise<NestFastifyApplication> {
   @Module({
     imports: [
-      PlatformModule.forRoot({ apiKeys: options.apiKeys, readiness: options.readiness, serviceName: 'timeline' }),
+      PlatformModule.forRoot({ apiKeys: options.apiKeys, staff: options.staff, readiness: options.readiness, serviceName: 'timeline' }),
       TimelineModule.register(options),
     ],
   })

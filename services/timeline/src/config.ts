@@ -24,6 +24,8 @@ export const timelineConfigSchema = z.object({
    * from it, as the embedded process does, so the profile and the work queue agree.
    */
   CASES_READ_MODEL: env.boolean(false),
+  /** Console sessions unused for this long end; this service answers /v1/session for the console in the scaled mode. */
+  RAPPORT_SESSION_IDLE_MINUTES: env.int({ min: 1, max: 24 * 60, default: 30 }),
 });
 
 export interface TimelineConfig extends Readonly<z.infer<typeof timelineConfigSchema>> {

@@ -1,7 +1,7 @@
 import { readCustomerCases } from '@rapport/cases';
 import { openEventStore } from '@rapport/event-store';
 import { encryptPersonalData, Keyring, openEvents } from '@rapport/personal-data';
-import { ApiKeyStore, ConfigError, createLogger } from '@rapport/platform';
+import { ApiKeyStore, ConfigError, createLogger, StaffStore } from '@rapport/platform';
 import { Pool } from 'pg';
 import { createTimelineApp } from './app';
 import { loadTimelineConfig } from './config';
@@ -18,6 +18,9 @@ async function main(): Promise<void> {
   const keyring = new Keyring(authPool, config.masterKeys);
   await keyring.migrate();
   const store = encryptPersonalData(plainStore, keyring);
+  // The console's staff sign-in in the scaled mode: sessions live in PostgreSQL, so every replica accepts them.
+  const staff = new StaffStore(authPool, 'rapport_auth', { idleTimeoutMs: config.RAPPORT_SESSION_IDLE_MINUTES * 60_000 });
+  await staff.migrate();
 
   // An API-only replica makes no source at all, so it never connects to Kafka.
   const source = config.RUN_PROJECTIONS
@@ -32,6 +35,7 @@ async function main(): Promise<void> {
   const app = await createTimelineApp({
     store,
     apiKeys,
+    staff,
     logger,
     databaseUrl: config.DATABASE_URL,
     source,

@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { streamIdFor, toStoredEvent, type Envelope, type Subject } from '@rapport/contracts';
 import { createPostgresEventStore, type PostgresEventStore } from '@rapport/event-store';
-import { ApiKeyStore, createLogger, type Role } from '@rapport/platform';
+import { ApiKeyStore, createLogger, type Role, type StaffStore } from '@rapport/platform';
 import type { ProjectionRuntime } from '@rapport/projections';
 import { createTestDatabase, type TestDatabase } from '@rapport/testing';
 import { Pool } from 'pg';
@@ -17,6 +17,8 @@ export interface TimelineTestApp {
   readonly store: PostgresEventStore;
   readonly projections: ProjectionRuntime;
   readonly keys: Readonly<Record<Role, string>>;
+  /** The pool behind the API keys (and the staff accounts, when given one). */
+  readonly authPool: Pool;
   /** Appends events as ingest would (stream per customer or visitor), one append per event. */
   emit(events: readonly EmittedEvent[]): Promise<void>;
   get<T>(path: string, role?: Role): Promise<{ status: number; body: T }>;
@@ -24,7 +26,13 @@ export interface TimelineTestApp {
   close(): Promise<void>;
 }
 
-export async function startTimelineTestApp(prefix: string, options: { batchSize?: number } = {}): Promise<TimelineTestApp> {
+export interface TimelineTestAppOptions {
+  readonly batchSize?: number;
+  /** Makes the app accept console sessions, as the scaled timeline API does; built on the test's auth pool. */
+  readonly staff?: (authPool: Pool) => Promise<StaffStore>;
+}
+
+export async function startTimelineTestApp(prefix: string, options: TimelineTestAppOptions = {}): Promise<TimelineTestApp> {
   const database: TestDatabase = await createTestDatabase(prefix);
   const store = await createPostgresEventStore({ connectionString: database.url, poolSize: 4, pollIntervalMs: 10 });
   const pool = new Pool({ connectionString: database.url, max: 2 });
@@ -38,6 +46,7 @@ export async function startTimelineTestApp(prefix: string, options: { batchSize?
     app = await createTimelineApp({
       store,
       apiKeys,
+      staff: options.staff ? await options.staff(pool) : undefined,
       databaseUrl: database.url,
       batchSize: options.batchSize,
       logger: createLogger({ level: 'error', serviceName: 'timeline' }),
@@ -58,6 +67,7 @@ export async function startTimelineTestApp(prefix: string, options: { batchSize?
     store,
     projections: timeline.projections as ProjectionRuntime,
     keys,
+    authPool: pool,
     async emit(events) {
       for (const event of events) {
         await store.append(streamIdFor(event), [toStoredEvent(event as Envelope<string, unknown>, event.occurredAt)]);
