@@ -32,6 +32,7 @@ describe('timeline configuration', () => {
       PROJECTION_BATCH_SIZE: 1000,
       RUN_PROJECTIONS: true,
       CASES_READ_MODEL: false,
+      RAPPORT_SESSION_IDLE_MINUTES: 30,
       store: { kind: 'postgres' },
       bus: { mode: 'none' },
       masterKeys: { currentId: 'main-1', keys: new Map([['main-1', Buffer.alloc(32, 7)]]) },
