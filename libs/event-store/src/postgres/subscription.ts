@@ -83,7 +83,9 @@ export class PostgresSubscription implements Subscription {
       await this.options.onEvents(events);
       const last = rows[rows.length - 1];
       cursor = { transactionId: last.tx_id, position: last.position };
-      // A short batch may still have committed events held back behind it: the next (empty) read tells.
+      // A short batch counts as caught up even if a concurrent append is about to land: a rebuild
+      // under steady writes must still reach the point where it may switch over.
+      this.isCaughtUp = rows.length < batchSize;
     }
   }
 
