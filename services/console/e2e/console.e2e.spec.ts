@@ -273,11 +273,11 @@ suite('the console in Chromium', () => {
     // Without a category the form says so and files nothing.
     await filing.getByRole('button', { name: 'File complaint' }).click();
     await filing.getByText('Choose a category', { exact: true }).waitFor();
-    await filing.getByRole('textbox', { name: 'Category' }).click();
+    await filing.getByRole('combobox', { name: 'Category' }).click();
     await page.getByRole('option', { name: 'product', exact: true }).click();
-    await filing.getByRole('textbox', { name: 'Severity' }).click();
+    await filing.getByRole('combobox', { name: 'Severity' }).click();
     await page.getByRole('option', { name: 'low', exact: true }).click();
-    await filing.getByRole('textbox', { name: 'Received by' }).click();
+    await filing.getByRole('combobox', { name: 'Received by' }).click();
     await page.getByRole('option', { name: 'web', exact: true }).click();
     await filing.getByLabel('Order number').fill(FIRST_ORDER);
     await filing.getByRole('button', { name: 'File complaint' }).click();
@@ -461,7 +461,7 @@ suite('the console in Chromium', () => {
     expect(opened).toBe(4);
     // The same figures as charts: one bar per group and series, and per day a trend line per measure.
     await page.getByTestId('metrics-volumes-chart').locator('.recharts-bar-rectangle').first().waitFor();
-    await page.getByRole('textbox', { name: 'Group by' }).click();
+    await page.getByRole('combobox', { name: 'Group by' }).click();
     await page.getByRole('option', { name: 'day', exact: true }).click();
     await eventually(async () => ((await page.getByTestId('metrics-row').count()) >= 2 ? true : undefined), 'the metrics per day');
     expect(await page.getByTestId('metrics-trends-chart').locator('.recharts-line').count()).toBe(5);
