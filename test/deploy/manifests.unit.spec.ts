@@ -88,10 +88,8 @@ describe('deploy/docker-compose.yml', () => {
     expect(loadBusConfig(environment('timeline-api')).mode).toBe('none');
     expect(loadRelayConfig(environment('relay'))).toMatchObject({ PORT: 3003, kafka: { brokers: ['kafka:9092'] } });
     expect(loadIngestConfig(environment('ingest'))).toMatchObject({ PORT: 3001 });
-    // The cases pair shares the database, so the timeline's profile reads open cases from the cases model.
-    expect(loadTimelineConfig(environment('timeline-api'))).toMatchObject({ PORT: 3002, RUN_PROJECTIONS: false, CASES_READ_MODEL: true });
-    expect(loadTimelineConfig(environment('timeline-projector'))).toMatchObject({ PORT: 3004, RUN_PROJECTIONS: true, CASES_READ_MODEL: true });
-    expect(environment('cases-api').DATABASE_URL).toBe(environment('timeline-api').DATABASE_URL);
+    expect(loadTimelineConfig(environment('timeline-api'))).toMatchObject({ PORT: 3002, RUN_PROJECTIONS: false });
+    expect(loadTimelineConfig(environment('timeline-projector'))).toMatchObject({ PORT: 3004, RUN_PROJECTIONS: true });
     // Cases: one projector (and scheduler) on Kafka, an HTTP reader that never connects to it.
     expect(loadCasesServiceConfig(environment('cases-projector'))).toMatchObject({ PORT: 3006, RUN_PROJECTIONS: true, bus: { mode: 'kafka' } });
     expect(loadCasesServiceConfig(environment('cases-api'))).toMatchObject({ PORT: 3005, RUN_PROJECTIONS: false, bus: { mode: 'none' } });
@@ -206,7 +204,6 @@ describe('deploy/k8s/base', () => {
         expect(() => loadBusConfig(env)).not.toThrow();
         const own = { relay: loadRelayConfig, ingest: loadIngestConfig, 'timeline-api': loadTimelineConfig, 'timeline-projector': loadTimelineConfig, 'cases-api': loadCasesServiceConfig, 'cases-projector': loadCasesServiceConfig }[name];
         if (own) expect(() => own(env)).not.toThrow();
-        if (name.startsWith('timeline-')) expect(`${name}: CASES_READ_MODEL=${env.CASES_READ_MODEL}`).toBe(`${name}: CASES_READ_MODEL=true`);
       }
     }
   });

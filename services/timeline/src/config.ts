@@ -18,12 +18,6 @@ export const timelineConfigSchema = z.object({
   PROJECTION_BATCH_SIZE: env.int({ min: 1, max: 10_000, default: 1000 }),
   /** `false` for API-only replicas. With RAPPORT_BUS=none exactly one deployment should run the projectors. */
   RUN_PROJECTIONS: env.boolean(true),
-  /**
-   * `true` where the cases service's read model shares this database (the scaled stack runs
-   * cases beside the timeline): the profile's open complaints and pending callbacks are read
-   * from it, as the embedded process does, so the profile and the work queue agree.
-   */
-  CASES_READ_MODEL: env.boolean(false),
   /** Console sessions unused for this long end; this service answers /v1/session for the console in the scaled mode. */
   RAPPORT_SESSION_IDLE_MINUTES: env.int({ min: 1, max: 24 * 60, default: 30 }),
 });

@@ -31,7 +31,6 @@ describe('timeline configuration', () => {
       DB_POOL_SIZE: 10,
       PROJECTION_BATCH_SIZE: 1000,
       RUN_PROJECTIONS: true,
-      CASES_READ_MODEL: false,
       RAPPORT_SESSION_IDLE_MINUTES: 30,
       store: { kind: 'postgres' },
       bus: { mode: 'none' },

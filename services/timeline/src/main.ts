@@ -1,4 +1,3 @@
-import { readCustomerCases } from '@rapport/cases';
 import { openEventStore } from '@rapport/event-store';
 import { encryptPersonalData, Keyring, openEvents } from '@rapport/personal-data';
 import { ApiKeyStore, ConfigError, createLogger, StaffStore } from '@rapport/platform';
@@ -41,7 +40,6 @@ async function main(): Promise<void> {
     source,
     batchSize: config.PROJECTION_BATCH_SIZE,
     runProjections: config.RUN_PROJECTIONS,
-    customerCases: config.CASES_READ_MODEL ? readCustomerCases : undefined,
     readiness: [
       { name: 'event-store', check: async () => void (await store.headPosition()) },
       { name: 'postgres', check: async () => void (await authPool.query('SELECT 1')) },
