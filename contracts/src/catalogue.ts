@@ -5,6 +5,7 @@ import { orderEvents } from './orders';
 import { createEventRegistry, type Decider, type EventUnion, type ParseResult } from './registry';
 import { segmentDecisions, segmentEvents } from './segments';
 import { serviceDecisions, serviceEvents } from './service';
+import { trackingEvents } from './tracking';
 import { visitEvents } from './visits';
 
 const definitions = {
@@ -12,6 +13,7 @@ const definitions = {
   ...visitEvents,
   ...orderEvents,
   ...serviceEvents,
+  ...trackingEvents,
 };
 
 /** Every event type Rapport accepts, with its versions, schemas and upcasters. */

@@ -31,7 +31,7 @@ describe('event catalogue', () => {
       [
         'CallbackCancelled', 'CallbackCompleted', 'CallbackRequested', 'CallbackScheduled',
         'ComplaintAssigned', 'ComplaintEscalated', 'ComplaintFiled', 'ComplaintReopened', 'ComplaintResolved', 'ComplaintResponded',
-        'ConsentChanged', 'CustomerProfileUpdated', 'CustomerRegistered', 'FeedbackGiven', 'MessageSent',
+        'ConsentChanged', 'CustomEventTracked', 'CustomerIdentified', 'CustomerProfileUpdated', 'CustomerRegistered', 'FeedbackGiven', 'MessageSent',
         'OrderCancelled', 'OrderDelivered', 'OrderPlaced', 'OrderReturned', 'OrderShipped', 'VisitRecorded',
         'SlaBreached', 'SlaBreachWithdrawn', 'CustomerErased',
       ].sort(),

@@ -114,6 +114,8 @@ const STORY: ExampleBody<EventType>[] = [
   example('OrderCancelled', 'order-system', { orderId: 'ord-536520', reason: 'Customer changed their mind' }),
   example('CustomerProfileUpdated', 'shop', { phone: '+447700900456', lastName: null }),
   example('ComplaintAssigned', 'support-desk', { complaintId: 'cmp-42', assigneeId: 'agent-7' }, SUPPORT_AGENT),
+  example('CustomerIdentified', 'shop', { anonymousId: 'anon-7f3a', via: 'identify' }),
+  example('CustomEventTracked', 'shop', { name: 'Newsletter Opened', properties: { campaign: 'spring-sale', opens: 2 } }),
 ];
 
 function example<T extends EventType>(

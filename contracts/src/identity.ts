@@ -3,7 +3,7 @@ import type { StoredEvent, StoredLoyaltyEvent, StoredSegmentEvent } from './cata
 
 /**
  * The identity rule every read model follows. A visitor (`anonymousId`) becomes a customer
- * when a `CustomerRegistered` names it in `previousAnonymousId`: from then on the visitor's
+ * when a `CustomerRegistered` names it in `previousAnonymousId` (or a `CustomerIdentified` in `anonymousId`): from then on the visitor's
  * events, before and after the registration, count for that customer. An anonymous id
  * belongs to at most one customer: of all registrations naming it, the one with the lowest
  * global position wins, whatever order they arrive in; the others are conflicting claims,
@@ -17,10 +17,25 @@ export interface VisitorLink {
   readonly eventId: string;
 }
 
-/** The claim an event makes, if it is a registration naming a visitor. */
+/**
+ * Values emitters send when they have no real id (`0`, `-1`, `null`, `anonymous`, all zeros):
+ * linking by them would merge every visitor who sent one. Services may block more; these never link.
+ */
+export const PLACEHOLDER_IDS: readonly string[] = ['0', '-1', 'null', 'undefined', 'nil', 'none', 'anonymous', 'unknown', 'guest', 'n/a'];
+
+/** Whether `id` is a placeholder rather than an id: one of PLACEHOLDER_IDS (any case) or only zeros and separators. */
+export function isPlaceholderId(id: string, blocked: readonly string[] = PLACEHOLDER_IDS): boolean {
+  const lower = id.trim().toLowerCase();
+  return lower === '' || blocked.includes(lower) || /^[0\-_.:]+$/.test(lower);
+}
+
+/** The claim an event makes on a visitor: a registration naming one, or an identification (login, Segment identify/alias). */
 export function visitorLinkOf(event: StoredEvent | StoredLoyaltyEvent | StoredSegmentEvent): VisitorLink | undefined {
-  if (event.type !== 'CustomerRegistered' || event.customerId === undefined || !event.data.previousAnonymousId) return undefined;
-  return { anonymousId: event.data.previousAnonymousId, customerId: event.customerId, position: event.position, eventId: event.id };
+  if (event.customerId === undefined) return undefined;
+  const anonymousId =
+    event.type === 'CustomerRegistered' ? event.data.previousAnonymousId : event.type === 'CustomerIdentified' ? event.data.anonymousId : undefined;
+  if (!anonymousId || isPlaceholderId(anonymousId)) return undefined;
+  return { anonymousId, customerId: event.customerId, position: event.position, eventId: event.id };
 }
 
 /** Whether `claim` takes the visitor from `current` (the claim now in force, if any). */

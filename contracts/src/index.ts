@@ -44,7 +44,7 @@ export {
   type Upcaster,
 } from './registry';
 export { isoDateTime, isStorableText, SUPPORTED_INSTANTS, UNSTORABLE_TEXT_MESSAGE, utcInstant } from './fields';
-export { outranks, visitorLinkOf, winningLink, type VisitorLink } from './identity';
+export { isPlaceholderId, outranks, PLACEHOLDER_IDS, visitorLinkOf, winningLink, type VisitorLink } from './identity';
 export { toStoredEvent, type EventToStore, type RecordedEventInput } from './storage';
 export * as customer from './customer';
 export * as loyalty from './loyalty';
@@ -56,3 +56,4 @@ export * as service from './service';
 export { callbackStreamId, complaintStreamId } from './service';
 export * as visits from './visits';
 export { ERASED_MARKERS, PERSONAL_FIELDS, erasePersonalData, personalFieldsOf, type PersonalFieldKind } from './personal-data';
+export * as tracking from './tracking';

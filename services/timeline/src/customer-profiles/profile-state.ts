@@ -138,6 +138,11 @@ export function evolve(state: ProfileBatchState, event: StoredEvent): void {
       return setIdentity(profile, event.data, key);
     case 'CustomerErased':
       return eraseIdentity(profile, key);
+    case 'CustomerIdentified': {
+      const claim = visitorLinkOf(event);
+      if (claim) link(state, claim, profile);
+      return;
+    }
     case 'ConsentChanged': {
       const consentKey = `${event.data.purpose}:${event.data.channel}`;
       if ((profile.consents[consentKey]?.key ?? '') <= key) profile.consents[consentKey] = { granted: event.data.granted, changedAt: at, key };
@@ -259,8 +264,10 @@ function evolveOwned(state: ProfileBatchState, event: StoredEvent, owner: string
     case 'CustomerRegistered':
     case 'CustomerProfileUpdated':
     case 'CustomerErased':
+    case 'CustomerIdentified':
     case 'ConsentChanged':
     case 'VisitRecorded':
+    case 'CustomEventTracked':
     case 'FeedbackGiven':
     case 'MessageSent':
     case 'ComplaintAssigned':

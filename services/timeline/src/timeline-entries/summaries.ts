@@ -179,6 +179,20 @@ export function entryDetails(event: RapportEvent | LoyaltyEvent | SegmentEvent):
         refs: ref('complaint', complaintId),
       };
     }
+    case 'CustomEventTracked':
+      // Property values are the emitter's free data: staff see the name, analysts too.
+      return same(event.data.name, { channel: null, ...NO_AMOUNT, refs: [] });
+    case 'CustomerIdentified': {
+      const { via, anonymousId } = event.data;
+      const how = via === 'alias' ? 'Identified by alias' : via === 'login' ? 'Signed in' : 'Identified';
+      return {
+        summary: clip(anonymousId ? `${how} (visitor ${anonymousId})` : how),
+        publicSummary: how,
+        channel: null,
+        ...NO_AMOUNT,
+        refs: [],
+      };
+    }
     default: {
       const unknown: never = event;
       throw new Error(`no timeline reading for ${(unknown as { type: string }).type}`);

@@ -38,6 +38,8 @@ describe('timeline summaries', () => {
       ['OrderCancelled', 'Order #ord-536520 cancelled', null, 'order:ord-536520'],
       ['CustomerProfileUpdated', 'Profile updated: phone, lastName removed', null, ''],
       ['ComplaintAssigned', 'Complaint cmp-42 assigned to agent-7', null, 'complaint:cmp-42'],
+      ['CustomerIdentified', 'Identified (visitor anon-7f3a)', null, ''],
+      ['CustomEventTracked', 'Newsletter Opened', null, ''],
     ]);
   });
 
