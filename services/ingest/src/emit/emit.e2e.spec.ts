@@ -340,7 +340,7 @@ describe('ingest emit API over HTTP', () => {
       expect(single.security).toEqual([{ bearer: [] }]);
       expect(single.responses['400'].content['application/problem+json'].schema).toEqual({ $ref: '#/components/schemas/ProblemDto' });
       const documented = single.requestBody.content['application/json'].schema.oneOf.map((schema: { title: string }) => schema.title);
-      expect(documented).toHaveLength(21);
+      expect(documented).toHaveLength(23);
       expect(documented).toContain('ComplaintAssigned v1');
       // Breaches are decided by the cases service: not something an emitter may send.
       expect(documented).not.toContain('SlaBreached v1');
