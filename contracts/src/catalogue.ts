@@ -1,5 +1,6 @@
 import { customerDecisions, customerEvents } from './customer';
 import { loyaltyDecisions, loyaltyEvents } from './loyalty';
+import { mergeDecisions, mergeEvents } from './merges';
 import type { RecordedEventInput, Stored } from './storage';
 import { orderEvents } from './orders';
 import { createEventRegistry, type Decider, type EventUnion, type ParseResult } from './registry';
@@ -14,6 +15,7 @@ const definitions = {
   ...orderEvents,
   ...serviceEvents,
   ...trackingEvents,
+  ...mergeEvents,
 };
 
 /** Every event type Rapport accepts, with its versions, schemas and upcasters. */
@@ -28,7 +30,7 @@ export type StoredEvent = Stored<RapportEvent>;
 export const EVENT_TYPES: readonly EventType[] = catalogue.types;
 
 /** Every type a Rapport service decides, from what each family declares, and who decides it (and how). */
-const DECIDED_BY: ReadonlyMap<string, Decider> = new Map(Object.entries({ ...customerDecisions, ...serviceDecisions, ...loyaltyDecisions, ...segmentDecisions }));
+const DECIDED_BY: ReadonlyMap<string, Decider> = new Map(Object.entries({ ...customerDecisions, ...serviceDecisions, ...loyaltyDecisions, ...segmentDecisions, ...mergeDecisions }));
 
 /** The service that decides `type` (emitters may not send it), or undefined for a fact emitters report. */
 export function decidingService(type: string): string | undefined {

@@ -18,7 +18,7 @@ const pathsOf = (input: unknown) => errorsOf(input).map((error) => error.path);
 describe('event catalogue', () => {
   it('has a valid example of every event type, all for one customer', () => {
     const examples = exampleEvents();
-    // The cases and privacy services' own decisions are never emitted, so no emitter example carries them.
+    // The cases, privacy and identity services' own decisions are never emitted, so no emitter example carries them.
     expect(new Set(examples.map((event) => event.type))).toEqual(new Set(EMITTABLE_EVENT_TYPES));
     expect(new Set(examples.map((event) => event.customerId))).toEqual(new Set(['cust-1001']));
     for (const example of examples) {
@@ -31,7 +31,7 @@ describe('event catalogue', () => {
       [
         'CallbackCancelled', 'CallbackCompleted', 'CallbackRequested', 'CallbackScheduled',
         'ComplaintAssigned', 'ComplaintEscalated', 'ComplaintFiled', 'ComplaintReopened', 'ComplaintResolved', 'ComplaintResponded',
-        'ConsentChanged', 'CustomEventTracked', 'CustomerIdentified', 'CustomerProfileUpdated', 'CustomerRegistered', 'FeedbackGiven', 'MessageSent',
+        'ConsentChanged', 'CustomEventTracked', 'CustomerIdentified', 'CustomersMerged', 'CustomersUnmerged', 'CustomerProfileUpdated', 'CustomerRegistered', 'FeedbackGiven', 'MessageSent',
         'OrderCancelled', 'OrderDelivered', 'OrderPlaced', 'OrderReturned', 'OrderShipped', 'VisitRecorded',
         'SlaBreached', 'SlaBreachWithdrawn', 'CustomerErased',
       ].sort(),
@@ -60,6 +60,8 @@ describe('event catalogue', () => {
     const decided = [...EVENT_TYPES, ...LOYALTY_EVENT_TYPES, ...SEGMENT_EVENT_TYPES].filter((type) => decidingService(type) !== undefined);
     expect(Object.fromEntries(decided.map((type) => [type, decidingService(type)]))).toEqual({
       CustomerErased: 'privacy',
+      CustomersMerged: 'timeline',
+      CustomersUnmerged: 'timeline',
       SlaBreached: 'cases',
       SlaBreachWithdrawn: 'cases',
       ...Object.fromEntries(LOYALTY_EVENT_TYPES.map((type) => [type, 'loyalty'])),

@@ -57,3 +57,5 @@ export { callbackStreamId, complaintStreamId } from './service';
 export * as visits from './visits';
 export { ERASED_MARKERS, PERSONAL_FIELDS, erasePersonalData, personalFieldsOf, type PersonalFieldKind } from './personal-data';
 export * as tracking from './tracking';
+export * as merges from './merges';
+export { MERGE_DECISION_TYPES, MERGES_STREAM } from './merges';

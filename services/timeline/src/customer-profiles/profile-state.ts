@@ -273,6 +273,9 @@ function evolveOwned(state: ProfileBatchState, event: StoredEvent, owner: string
     case 'ComplaintAssigned':
     case 'SlaBreached':
     case 'SlaBreachWithdrawn':
+    // Merges are resolved when a profile is read, so an unmerge finds each profile untouched.
+    case 'CustomersMerged':
+    case 'CustomersUnmerged':
       return;
     default: {
       const unknown: never = event;

@@ -1,4 +1,4 @@
-import { EVENT_TYPES, fromRecordedEvent, streamIdFor, visitorLinkOf, type StoredEvent } from '@rapport/contracts';
+import { EVENT_TYPES, fromRecordedEvent, MERGE_DECISION_TYPES, streamIdFor, visitorLinkOf, type StoredEvent } from '@rapport/contracts';
 import type { Projection, ReadModelTable, Sql } from '@rapport/projections';
 import { emptyBatchState, keyOf, type ProfileBatchState, type VisitorClaimRow, type VisitorRow } from './profile-rows';
 import { evolve } from './profile-state';
@@ -137,7 +137,8 @@ export const customerProfilesProjection: Projection<StoredEvent> = {
   name: 'customer-profiles',
   version: 2,
   schema: 'customer_profiles',
-  eventTypes: EVENT_TYPES,
+  // Merges are resolved when a profile is read (identities), so they leave the rows untouched.
+  eventTypes: EVENT_TYPES.filter((type) => !MERGE_DECISION_TYPES.includes(type)),
   tables: TABLES.map(tableOf),
   decode: (event) => fromRecordedEvent(event),
   async apply({ tx, schema }, events) {

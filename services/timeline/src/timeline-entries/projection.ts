@@ -7,6 +7,7 @@ import {
   isLoyaltyEventType,
   isSegmentEventType,
   LOYALTY_EVENT_TYPES,
+  MERGE_DECISION_TYPES,
   SEGMENT_EVENT_TYPES,
   visitorLinkOf,
   type StoredEvent,
@@ -51,8 +52,9 @@ export const timelineProjection: Projection<StoredEvent | StoredLoyaltyEvent | S
   // 3: entries keep how their summary reads once the customer is erased.
   version: 3,
   schema: 'timeline',
-  // Loyalty and segment decisions show up in the customer's timeline too.
-  eventTypes: [...EVENT_TYPES, ...LOYALTY_EVENT_TYPES, ...SEGMENT_EVENT_TYPES],
+  // Loyalty and segment decisions show up in the customer's timeline too. Merges do not: the
+  // identity slice resolves them when a timeline is read, so an unmerge leaves no trace here.
+  eventTypes: [...EVENT_TYPES.filter((type) => !MERGE_DECISION_TYPES.includes(type)), ...LOYALTY_EVENT_TYPES, ...SEGMENT_EVENT_TYPES],
   tables: [
     {
       name: 'entries',

@@ -193,6 +193,11 @@ export function entryDetails(event: RapportEvent | LoyaltyEvent | SegmentEvent):
         refs: [],
       };
     }
+    // The timeline projection does not subscribe to these (merges are resolved at read time); named for completeness.
+    case 'CustomersMerged':
+      return same(`Merged into customer ${event.data.into}`, { channel: null, ...NO_AMOUNT, refs: [] });
+    case 'CustomersUnmerged':
+      return same(`Unmerged from customer ${event.data.from}`, { channel: null, ...NO_AMOUNT, refs: [] });
     default: {
       const unknown: never = event;
       throw new Error(`no timeline reading for ${(unknown as { type: string }).type}`);
