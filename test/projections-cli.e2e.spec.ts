@@ -66,8 +66,9 @@ describe('rapport projections … against a running timeline service', () => {
     const lines = text.split('\n');
     expect(lines[0].split(/\s+/)).toEqual(['NAME', 'GEN', 'VER', 'STATE', 'POSITION', 'LAG', 'LAG(s)', 'EVENTS/s', 'PARKED', 'REBUILD']);
     expect(lines[1].split(/\s+/).slice(0, 6)).toEqual(['customer-profiles', '1', '2', 'running', '2', '0']);
-    expect(lines[2].split(/\s+/).slice(0, 6)).toEqual(['timeline', '1', '3', 'running', '2', '0']);
-    expect(lines[2].split(/\s+/)[8]).toBe('1');
+    expect(lines[2].split(/\s+/).slice(0, 6)).toEqual(['identities', '1', '1', 'running', '2', '0']);
+    expect(lines[3].split(/\s+/).slice(0, 6)).toEqual(['timeline', '1', '3', 'running', '2', '0']);
+    expect(lines[3].split(/\s+/)[8]).toBe('1');
   });
 
   it('lists parked events and retries them', async () => {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
 import { ProjectionsAdminModule } from '@rapport/projections/nest';
 import { ProfileController } from './customer-profiles/profile.controller';
+import { IdentitiesController } from './identities/identities.controller';
 import { SearchController } from './search/search.controller';
 import { startTimeline, TIMELINE, type Timeline, type TimelineOptions } from './timeline';
 import { TimelineController } from './timeline-entries/timeline.controller';
@@ -25,7 +26,7 @@ export class TimelineModule {
     return {
       module: TimelineModule,
       imports: [ProjectionsAdminModule],
-      controllers: [SearchController, ProfileController, TimelineController],
+      controllers: [SearchController, ProfileController, IdentitiesController, TimelineController],
       providers: [{ provide: TIMELINE, useFactory: () => startTimeline(options) }, TimelineLifecycle],
       exports: [TIMELINE],
     };

@@ -12,12 +12,13 @@ import {
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { customerProfilesProjection } from './customer-profiles/projection';
+import { identitiesProjection } from './identities/projection';
 import type { ProfileSummary } from './customer-profiles/queries';
 import { TimelineFeed } from './timeline-entries/live-feed';
 import { timelineProjection } from './timeline-entries/projection';
 
 /** The projections this service owns; each is rebuilt, verified and monitored by name. */
-export const TIMELINE_PROJECTIONS = [timelineProjection, customerProfilesProjection] as const;
+export const TIMELINE_PROJECTIONS = [timelineProjection, customerProfilesProjection, identitiesProjection] as const;
 
 export interface TimelineOptions {
   /** The event store: the raw event behind an entry is read from it, and by default the projections follow it. */

@@ -5,7 +5,6 @@ import { createTestDatabase, type TestDatabase } from '@rapport/testing';
 import { Pool } from 'pg';
 import { readProfile } from './customer-profiles/queries';
 import { customerProfilesProjection } from './customer-profiles/projection';
-import { TIMELINE_PROJECTIONS } from './timeline';
 import { timelineProjection } from './timeline-entries/projection';
 
 // Two pods consume different partitions — a customer's, and a visitor's (keyed by its
@@ -13,6 +12,9 @@ import { timelineProjection } from './timeline-entries/projection';
 // fed a fixed list of batches on its partition.
 
 type Subject = { customerId: string } | { anonymousId: string };
+
+/** The read models that link visitors to customers (identities only records the claims). */
+const LINKING_PROJECTIONS = [timelineProjection, customerProfilesProjection] as const;
 
 interface ListSource extends EventSource {
   /** Resolves once every batch committed, for each of the `readers` (projections) it feeds. */
@@ -56,7 +58,7 @@ function pausingAt(eventId: string) {
   let resume!: () => void;
   const gate = new Promise<void>((resolve) => (resume = resolve));
   const reached: Promise<void>[] = [];
-  const projections = TIMELINE_PROJECTIONS.map((projection): Projection<StoredEvent | StoredLoyaltyEvent | StoredSegmentEvent> => {
+  const projections = LINKING_PROJECTIONS.map((projection): Projection<StoredEvent | StoredLoyaltyEvent | StoredSegmentEvent> => {
     let signal!: () => void;
     reached.push(new Promise<void>((resolve) => (signal = resolve)));
     return {
@@ -133,14 +135,14 @@ describe('two pods writing one customer from two partitions', () => {
   async function interleave(tag: string, customerBatches: RecordedEvent[][], visitorBatch: RecordedEvent[]): Promise<void> {
     const held = customerBatches[customerBatches.length - 1][0];
     const { projections, paused, resume } = pausingAt(held.id);
-    const sourceA = listSource(`${tag}-customers`, customerBatches, TIMELINE_PROJECTIONS.length);
+    const sourceA = listSource(`${tag}-customers`, customerBatches, LINKING_PROJECTIONS.length);
     const podA = pod(`${tag}-a`, projections, sourceA);
-    const sourcesB = TIMELINE_PROJECTIONS.map(() => listSource(`${tag}-visitors`, [visitorBatch]));
-    const podsB = TIMELINE_PROJECTIONS.map((projection, i) => pod(`${tag}-b-${projection.name}`, [projection], sourcesB[i]));
+    const sourcesB = LINKING_PROJECTIONS.map(() => listSource(`${tag}-visitors`, [visitorBatch]));
+    const podsB = LINKING_PROJECTIONS.map((projection, i) => pod(`${tag}-b-${projection.name}`, [projection], sourcesB[i]));
     await podA.start();
     await paused;
     for (const podB of podsB) await podB.start();
-    await committedOrBlocked(TIMELINE_PROJECTIONS.map((projection) => `${tag}-b-${projection.name}`), `${tag}-visitors`);
+    await committedOrBlocked(LINKING_PROJECTIONS.map((projection) => `${tag}-b-${projection.name}`), `${tag}-visitors`);
     resume();
     await Promise.all([sourceA.delivered, ...sourcesB.map((source) => source.delivered)]);
     await podA.stop();
@@ -193,8 +195,8 @@ describe('two pods writing one customer from two partitions', () => {
       lines: [{ sku: 'A', quantity: 1, unitPrice: 900 }],
     });
     for (const [tag, batches] of [['p3-later', [[later], [guestOrder]]], ['p3-earlier', [[earlier]]]] as const) {
-      const source = listSource(tag, batches, TIMELINE_PROJECTIONS.length);
-      const runner = pod(tag, TIMELINE_PROJECTIONS, source);
+      const source = listSource(tag, batches, LINKING_PROJECTIONS.length);
+      const runner = pod(tag, LINKING_PROJECTIONS, source);
       await runner.start();
       await source.delivered;
       await runner.stop();

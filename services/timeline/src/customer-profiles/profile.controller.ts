@@ -1,9 +1,12 @@
-import { Controller, Get, Inject, Param } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Principal } from '@rapport/platform';
 import { CurrentPrincipal, Roles } from '@rapport/platform/nest';
+import type { FastifyReply } from 'fastify';
 import { audienceOf } from '../audience';
 import { CustomerNotFoundError } from '../errors';
+import { redirectIfMerged, type MergedAnswer } from '../identities/merged-redirect';
+import { mergeGroup } from '../identities/queries';
 import { TIMELINE, type Timeline } from '../timeline';
 import { readProfile, type ProfileSummary } from './queries';
 
@@ -15,8 +18,14 @@ export class ProfileController {
   @Get()
   @Roles('support', 'analyst')
   @ApiOperation({ summary: 'Profile summary: identity, consents, first/last seen, orders and net spend, open complaints, pending callbacks' })
-  async profile(@Param('customerId') customerId: string, @CurrentPrincipal() principal: Principal): Promise<ProfileSummary> {
-    const profile = await readProfile(this.timeline.db, customerId, audienceOf(principal));
+  async profile(
+    @Param('customerId') customerId: string,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<ProfileSummary | MergedAnswer> {
+    const merged = await redirectIfMerged(this.timeline.db, customerId, reply, (survivor) => `/v1/customers/${survivor}`);
+    if (merged) return merged;
+    const profile = await readProfile(this.timeline.db, customerId, audienceOf(principal), await mergeGroup(this.timeline.db, customerId));
     if (!profile) throw new CustomerNotFoundError(customerId);
     const cases = this.timeline.customerCases;
     return cases ? { ...profile, ...(await cases(this.timeline.db, customerId)) } : profile;

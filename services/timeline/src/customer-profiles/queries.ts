@@ -69,9 +69,21 @@ interface ProfileRow {
 
 const isoOrNull = (value: Date | null) => (value ? value.toISOString() : null);
 
-export async function readProfile(db: Sql, customerId: string, audience: Audience): Promise<ProfileSummary | undefined> {
-  const [profile] = await db.query<ProfileRow>(`SELECT * FROM customer_profiles.profiles WHERE customer_id = $1`, [customerId]);
-  if (!profile) return undefined;
+/**
+ * The profile of `customerId`, including the rows of `members` (the customers merged into it):
+ * identity and consents are the survivor's own, first/last seen, counts, orders, complaints and
+ * callbacks are everyone's.
+ */
+export async function readProfile(db: Sql, customerId: string, audience: Audience, members: readonly string[] = [customerId]): Promise<ProfileSummary | undefined> {
+  const profiles = await db.query<ProfileRow>(`SELECT * FROM customer_profiles.profiles WHERE customer_id = ANY($1::text[])`, [members]);
+  const own = profiles.find((row) => row.customer_id === customerId);
+  if (!own) return undefined;
+  const profile: ProfileRow = {
+    ...own,
+    first_seen: new Date(Math.min(...profiles.map((row) => row.first_seen.getTime()))),
+    last_seen: new Date(Math.max(...profiles.map((row) => row.last_seen.getTime()))),
+    event_count: String(profiles.reduce((sum, row) => sum + Number(row.event_count), 0)),
+  };
   // A visitor's rows and the customer's own are apart (one per source stream): an order
   // placed as a visitor and shipped once known is merged here by its id, latest status first.
   const [spend, complaints, callbacks, interactions] = await Promise.all([
@@ -80,17 +92,17 @@ export async function readProfile(db: Sql, customerId: string, audience: Audienc
          SELECT order_id, (array_agg(status ORDER BY status_key DESC))[1] AS status,
                 (array_agg(currency ORDER BY status_key) FILTER (WHERE total IS NOT NULL))[1] AS currency,
                 (array_agg(total ORDER BY status_key) FILTER (WHERE total IS NOT NULL))[1] AS total
-           FROM customer_profiles.orders WHERE customer_id = $1 GROUP BY order_id
+           FROM customer_profiles.orders WHERE customer_id = ANY($1::text[]) GROUP BY order_id
        ), placed AS (
          SELECT currency, count(*) AS orders, sum(total) AS gross FROM merged
           WHERE total IS NOT NULL AND status <> 'cancelled' GROUP BY currency
        ), refunded AS (
-         SELECT currency, sum(amount) AS refunded FROM customer_profiles.refunds WHERE customer_id = $1 GROUP BY currency
+         SELECT currency, sum(amount) AS refunded FROM customer_profiles.refunds WHERE customer_id = ANY($1::text[]) GROUP BY currency
        )
        SELECT currency, coalesce(p.orders, 0) AS orders, coalesce(p.gross, 0) AS gross, coalesce(r.refunded, 0) AS refunded
          FROM placed p FULL JOIN refunded r USING (currency)
         ORDER BY orders DESC, currency`,
-      [customerId],
+      [members],
     ),
     db.query<{ complaint_id: string; status: string; category: string | null; severity: string | null; order_id: string | null; filed_at: Date | null; escalation_level: number }>(
       `SELECT * FROM (
@@ -99,9 +111,9 @@ export async function readProfile(db: Sql, customerId: string, audience: Audienc
                 (array_agg(severity ORDER BY filed_at) FILTER (WHERE filed_at IS NOT NULL))[1] AS severity,
                 (array_agg(order_id ORDER BY filed_at) FILTER (WHERE filed_at IS NOT NULL))[1] AS order_id,
                 min(filed_at) AS filed_at, max(escalation_level) AS escalation_level
-           FROM customer_profiles.complaints WHERE customer_id = $1 GROUP BY complaint_id
+           FROM customer_profiles.complaints WHERE customer_id = ANY($1::text[]) GROUP BY complaint_id
        ) c WHERE status <> 'resolved' ORDER BY filed_at NULLS LAST, complaint_id`,
-      [customerId],
+      [members],
     ),
     // A completed or cancelled callback stays so (see profile-state.ts), whichever row says it.
     db.query<{ callback_id: string; status: string; requested_at: Date | null; preferred_window: unknown; scheduled_for: Date | null }>(
@@ -110,11 +122,11 @@ export async function readProfile(db: Sql, customerId: string, audience: Audienc
                 min(requested_at) AS requested_at,
                 (array_agg(preferred_window ORDER BY requested_at) FILTER (WHERE requested_at IS NOT NULL))[1] AS preferred_window,
                 (array_agg(scheduled_for ORDER BY status_key DESC) FILTER (WHERE scheduled_for IS NOT NULL))[1] AS scheduled_for
-           FROM customer_profiles.callbacks WHERE customer_id = $1 GROUP BY callback_id
+           FROM customer_profiles.callbacks WHERE customer_id = ANY($1::text[]) GROUP BY callback_id
        ) c WHERE status IN ('requested', 'scheduled') ORDER BY requested_at NULLS LAST, callback_id`,
-      [customerId],
+      [members],
     ),
-    db.query<{ events: string }>(`SELECT coalesce(sum(event_count), 0) AS events FROM customer_profiles.visitors WHERE customer_id = $1`, [customerId]),
+    db.query<{ events: string }>(`SELECT coalesce(sum(event_count), 0) AS events FROM customer_profiles.visitors WHERE customer_id = ANY($1::text[])`, [members]),
   ]);
   const byCurrency = spend.map((row) => {
     const gross = Number(row.gross);

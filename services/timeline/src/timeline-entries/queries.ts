@@ -8,6 +8,8 @@ export type TimelineOrder = 'newest' | 'oldest';
 
 export interface TimelineQuery {
   readonly customerId: string;
+  /** Whose entries the page holds: the customer and those merged into it (identities' mergeGroup); the customer alone when left out. */
+  readonly members?: readonly string[];
   readonly types?: readonly string[];
   readonly channels?: readonly string[];
   /** Inclusive lower bound on occurredAt (ISO-8601). */
@@ -105,7 +107,7 @@ export async function readTimeline(db: Sql, query: TimelineQuery, audience: Audi
   const rows = await db.query<EntryRow & { occurred_key: string }>(
     `SELECT ${ENTRY_COLUMNS.join(', ')}, ${OCCURRED_KEY}
        FROM timeline.entries
-      WHERE customer_id = $1
+      WHERE customer_id = ANY($1::text[])
         AND ($2::text[] IS NULL OR type = ANY($2))
         AND ($3::text[] IS NULL OR channel = ANY($3))
         AND ($4::timestamptz IS NULL OR occurred_at >= $4)
@@ -113,11 +115,11 @@ export async function readTimeline(db: Sql, query: TimelineQuery, audience: Audi
         AND ($6::timestamptz IS NULL OR (occurred_at, position) ${newest ? '<' : '>'} ($6::timestamptz, $7::bigint))
       ORDER BY occurred_at ${newest ? 'DESC' : 'ASC'}, position ${newest ? 'DESC' : 'ASC'}
       LIMIT $8`,
-    [query.customerId, query.types ?? null, query.channels ?? null, query.from ?? null, query.to ?? null, after?.at ?? null, after?.position ?? null, query.limit + 1],
+    [query.members ?? [query.customerId], query.types ?? null, query.channels ?? null, query.from ?? null, query.to ?? null, after?.at ?? null, after?.position ?? null, query.limit + 1],
   );
   const page = rows.slice(0, query.limit);
   const last = page[page.length - 1];
-  const links = await linksFor(db, query.customerId, page);
+  const links = await linksFor(db, query.members ?? [query.customerId], page);
   return {
     entries: page.map((row) => ({ ...toEntry(row, audience), links: links.get(row.event_id) ?? [] })),
     nextCursor: rows.length > query.limit && last ? encodeCursor(last.occurred_key, Number(last.position), query.order) : null,
@@ -130,15 +132,15 @@ export async function readEntry(db: Sql, customerId: string, eventId: string): P
 }
 
 /** For each entry of the page, the customer's other entries about the same order, complaint or callback. */
-async function linksFor(db: Sql, customerId: string, page: readonly EntryRow[]): Promise<Map<string, EntryLink[]>> {
+async function linksFor(db: Sql, members: readonly string[], page: readonly EntryRow[]): Promise<Map<string, EntryLink[]>> {
   const refs = [...new Set(page.flatMap((row) => row.refs))];
   const links = new Map<string, EntryLink[]>();
   if (refs.length === 0) return links;
   const related = await db.query<{ event_id: string; type: string; occurred_at: Date; ref: string }>(
     `SELECT event_id, type, occurred_at, ref FROM timeline.refs
-      WHERE customer_id = $1 AND ref = ANY($2::text[])
+      WHERE customer_id = ANY($1::text[]) AND ref = ANY($2::text[])
       ORDER BY occurred_at, position LIMIT 2000`,
-    [customerId, refs],
+    [members, refs],
   );
   for (const row of page) {
     const own = new Set(row.refs);

@@ -1,12 +1,15 @@
-import { Controller, Get, Inject, Param, Query, Sse, type MessageEvent } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Res, Sse, type MessageEvent } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { EVENT_TYPES, fromRecordedEvent, isoDateTime } from '@rapport/contracts';
 import { type Principal } from '@rapport/platform';
 import { CurrentPrincipal, Roles } from '@rapport/platform/nest';
+import type { FastifyReply } from 'fastify';
 import { Observable } from 'rxjs';
 import { z } from 'zod';
 import { audienceOf } from '../audience';
 import { EntryNotFoundError, InvalidQueryError, parseQuery } from '../errors';
+import { redirectIfMerged, type MergedAnswer } from '../identities/merged-redirect';
+import { mergeGroup } from '../identities/queries';
 import { TIMELINE, type Timeline } from '../timeline';
 import { readEntry, readTimeline, toEntry, type TimelineEntry, type TimelinePage } from './queries';
 
@@ -39,9 +42,19 @@ export class TimelineController {
   @ApiQuery({ name: 'limit', required: false, description: '1–200, default 50' })
   @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
   @ApiQuery({ name: 'order', required: false, enum: ['newest', 'oldest'] })
-  page(@Param('customerId') customerId: string, @Query() query: unknown, @CurrentPrincipal() principal: Principal): Promise<TimelinePage> {
+  async page(
+    @Param('customerId') customerId: string,
+    @Query() query: unknown,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TimelinePage | MergedAnswer> {
     const parsed = parseQuery(timelineQuery, query);
-    return readTimeline(this.timeline.db, { customerId, ...parsed }, audienceOf(principal));
+    const search = new URLSearchParams(query as Record<string, string>).toString();
+    const merged = await redirectIfMerged(this.timeline.db, customerId, reply, (survivor) => `/v1/customers/${survivor}/timeline${search ? `?${search}` : ''}`);
+    if (merged) return merged;
+    // A merged customer's entries keep its id: the survivor's page shows whose each one was.
+    const members = await mergeGroup(this.timeline.db, customerId);
+    return readTimeline(this.timeline.db, { customerId, members, ...parsed }, audienceOf(principal));
   }
 
   @Sse('stream')
