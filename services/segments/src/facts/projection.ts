@@ -1,5 +1,5 @@
 import { ERASED_MARKERS, fromRecordedEvent, type StoredEvent } from '@rapport/contracts';
-import type { Projection, Sql } from '@rapport/projections';
+import { applyMerges, mergesTable, type Projection, type Sql } from '@rapport/projections';
 import type { SegmentSettings } from '../config';
 
 export const FACTS_PROJECTION = 'segments';
@@ -18,6 +18,9 @@ export const FACT_TYPES = [
   'ComplaintResolved',
   'CallbackRequested',
 ] as const;
+
+/** Merges: the measures count a merged customer's facts for its survivor (resolved at recompute, so an unmerge restores them). */
+const MERGE_TYPES = ['CustomersMerged', 'CustomersUnmerged'] as const;
 
 type FactKind = 'seen' | 'order' | 'cancel' | 'refund' | 'complaint' | 'callback' | 'compensation' | 'consent';
 
@@ -47,9 +50,10 @@ export function toBase(settings: SegmentSettings, amount: number, currency: stri
 export function factsProjection(settings: SegmentSettings): Projection<StoredEvent> {
   return {
     name: FACTS_PROJECTION,
-    version: 1,
+    // 2: the merges table.
+    version: 2,
     schema: 'segments',
-    eventTypes: FACT_TYPES,
+    eventTypes: [...FACT_TYPES, ...MERGE_TYPES],
     tables: [
       {
         name: 'facts',
@@ -91,6 +95,7 @@ export function factsProjection(settings: SegmentSettings): Projection<StoredEve
         name: 'contacts',
         create: (schema) => `CREATE TABLE ${schema}.contacts (customer_id text PRIMARY KEY, phone text, position bigint NOT NULL)`,
       },
+      mergesTable,
     ],
     decode: (event) => fromRecordedEvent(event),
     async apply({ tx, schema }, events) {
@@ -99,6 +104,7 @@ export function factsProjection(settings: SegmentSettings): Projection<StoredEve
       // Cancellations take the amount of the order they cancel, which may be in this very batch.
       await insertFacts(tx, schema, rows.filter((row) => row.kind === 'cancel'), true);
       await upsertContacts(tx, schema, events);
+      await applyMerges(tx, schema, events);
     },
   };
 }

@@ -15,7 +15,11 @@ import { SNAPSHOT_SCHEMA } from './schema';
 export const MEASURES_SQL = `
   CREATE TEMP TABLE seg_measures ON COMMIT DROP AS
   WITH f AS NOT MATERIALIZED (
-    SELECT * FROM segments.facts WHERE occurred_at <= $1::timestamptz
+    -- A merged customer's facts count for its survivor (merges as they stand now: an unmerge and
+    -- a recompute of the same asOf give the rows there were).
+    SELECT x.event_id, coalesce(m.into_id, x.customer_id) AS customer_id, x.position, x.occurred_at, x.kind, x.order_id, x.amount, x.granted
+      FROM segments.facts x LEFT JOIN segments.merges m ON m.customer_id = x.customer_id AND m.into_id IS NOT NULL
+     WHERE x.occurred_at <= $1::timestamptz
   ), cancelled AS (
     SELECT DISTINCT customer_id, order_id FROM f WHERE kind = 'cancel'
   ), orders AS (

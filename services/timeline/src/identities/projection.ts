@@ -1,5 +1,5 @@
 import { fromRecordedEvent, visitorLinkOf, type StoredEvent } from '@rapport/contracts';
-import type { Projection } from '@rapport/projections';
+import { applyMerges, mergesTable, type Projection } from '@rapport/projections';
 
 type IdentifierKind = 'anonymous' | 'email' | 'phone';
 
@@ -50,18 +50,7 @@ export const identitiesProjection: Projection<StoredEvent> = {
         );
         CREATE INDEX ON ${schema}.identifiers (customer_id)`,
     },
-    {
-      // into_id is null once unmerged; position is the latest merge decision's, so a replay changes nothing.
-      name: 'merges',
-      create: (schema) => `
-        CREATE TABLE ${schema}.merges (
-          customer_id text PRIMARY KEY,
-          into_id     text,
-          reason      text,
-          position    bigint NOT NULL
-        );
-        CREATE INDEX ON ${schema}.merges (into_id) WHERE into_id IS NOT NULL`,
-    },
+    mergesTable,
   ],
   decode: (event) => fromRecordedEvent(event),
   async apply({ tx, schema }, events) {
@@ -74,15 +63,6 @@ export const identitiesProjection: Projection<StoredEvent> = {
         [identifiers.map((row) => row.kind), identifiers.map((row) => row.value), identifiers.map((row) => row.customerId), identifiers.map((row) => row.position)],
       );
     }
-    for (const event of events) {
-      if (event.type !== 'CustomersMerged' && event.type !== 'CustomersUnmerged') continue;
-      const merged = event.type === 'CustomersMerged';
-      await tx.query(
-        `INSERT INTO ${schema}.merges AS m (customer_id, into_id, reason, position) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (customer_id) DO UPDATE SET into_id = EXCLUDED.into_id, reason = EXCLUDED.reason, position = EXCLUDED.position
-          WHERE m.position < EXCLUDED.position`,
-        [event.customerId, merged ? event.data.into : null, event.data.reason ?? null, event.position],
-      );
-    }
+    await applyMerges(tx, schema, events);
   },
 };
