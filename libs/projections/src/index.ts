@@ -13,5 +13,5 @@ export type { ParkedEvent, RetryReport } from './parked';
 export { contentHash, type ContentHash, type VerifyReport } from './verify';
 export type { RebuildPhase } from './rebuild';
 export { allRuntimes } from './directory';
-export { applyMerges, mergesTable, type MergeDecisionEvent } from './merges';
+export { applyMerges, mergeGroupIn, mergesTable, survivorIn, type MergeDecisionEvent } from './merges';
 export { GenerationRetiredError, UnknownProjectionError } from './errors';

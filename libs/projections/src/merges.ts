@@ -37,3 +37,15 @@ export async function applyMerges(tx: Sql, schema: string, events: readonly { re
     );
   }
 }
+
+/** The survivor a merged customer now lives in, by the `merges` table in `schema`; undefined when not merged. */
+export async function survivorIn(db: Sql, schema: string, customerId: string): Promise<string | undefined> {
+  const [row] = await db.query<{ into_id: string }>(`SELECT into_id FROM ${schema}.merges WHERE customer_id = $1 AND into_id IS NOT NULL`, [customerId]);
+  return row?.into_id;
+}
+
+/** The customer and every customer merged into it: whose rows a read of `customerId` includes. */
+export async function mergeGroupIn(db: Sql, schema: string, customerId: string): Promise<string[]> {
+  const rows = await db.query<{ customer_id: string }>(`SELECT customer_id FROM ${schema}.merges WHERE into_id = $1 ORDER BY customer_id`, [customerId]);
+  return [customerId, ...rows.map((row) => row.customer_id)];
+}

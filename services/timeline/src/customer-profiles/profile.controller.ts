@@ -5,8 +5,8 @@ import { CurrentPrincipal, Roles } from '@rapport/platform/nest';
 import type { FastifyReply } from 'fastify';
 import { audienceOf } from '../audience';
 import { CustomerNotFoundError } from '../errors';
-import { redirectIfMerged, type MergedAnswer } from '../identities/merged-redirect';
-import { mergeGroup } from '../identities/queries';
+import { redirectIfMerged, type MergedAnswer } from '@rapport/projections/nest';
+import { IDENTITIES_SCHEMA, mergeGroup } from '../identities/queries';
 import { TIMELINE, type Timeline } from '../timeline';
 import { readProfile, type ProfileSummary } from './queries';
 
@@ -23,7 +23,7 @@ export class ProfileController {
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ProfileSummary | MergedAnswer> {
-    const merged = await redirectIfMerged(this.timeline.db, customerId, reply, (survivor) => `/v1/customers/${survivor}`);
+    const merged = await redirectIfMerged(this.timeline.db, IDENTITIES_SCHEMA, customerId, reply, (survivor) => `/v1/customers/${survivor}`);
     if (merged) return merged;
     const profile = await readProfile(this.timeline.db, customerId, audienceOf(principal), await mergeGroup(this.timeline.db, customerId));
     if (!profile) throw new CustomerNotFoundError(customerId);

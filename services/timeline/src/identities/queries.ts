@@ -1,16 +1,12 @@
-import type { Sql } from '@rapport/projections';
+import { mergeGroupIn, survivorIn, type Sql } from '@rapport/projections';
+
+export const IDENTITIES_SCHEMA = 'identities';
 
 /** The customer a merged id now lives in, if it is merged. */
-export async function survivorOf(db: Sql, customerId: string): Promise<string | undefined> {
-  const [row] = await db.query<{ into_id: string }>(`SELECT into_id FROM identities.merges WHERE customer_id = $1 AND into_id IS NOT NULL`, [customerId]);
-  return row?.into_id;
-}
+export const survivorOf = (db: Sql, customerId: string) => survivorIn(db, IDENTITIES_SCHEMA, customerId);
 
 /** The customer and every customer merged into it: whose rows a read of `customerId` includes. */
-export async function mergeGroup(db: Sql, customerId: string): Promise<string[]> {
-  const rows = await db.query<{ customer_id: string }>(`SELECT customer_id FROM identities.merges WHERE into_id = $1 ORDER BY customer_id`, [customerId]);
-  return [customerId, ...rows.map((row) => row.customer_id)];
-}
+export const mergeGroup = (db: Sql, customerId: string) => mergeGroupIn(db, IDENTITIES_SCHEMA, customerId);
 
 export interface IdentitySummary {
   readonly customerId: string;

@@ -8,8 +8,8 @@ import { Observable } from 'rxjs';
 import { z } from 'zod';
 import { audienceOf } from '../audience';
 import { EntryNotFoundError, InvalidQueryError, parseQuery } from '../errors';
-import { redirectIfMerged, type MergedAnswer } from '../identities/merged-redirect';
-import { mergeGroup } from '../identities/queries';
+import { redirectIfMerged, type MergedAnswer } from '@rapport/projections/nest';
+import { IDENTITIES_SCHEMA, mergeGroup } from '../identities/queries';
 import { TIMELINE, type Timeline } from '../timeline';
 import { readEntry, readTimeline, toEntry, type TimelineEntry, type TimelinePage } from './queries';
 
@@ -50,7 +50,7 @@ export class TimelineController {
   ): Promise<TimelinePage | MergedAnswer> {
     const parsed = parseQuery(timelineQuery, query);
     const search = new URLSearchParams(query as Record<string, string>).toString();
-    const merged = await redirectIfMerged(this.timeline.db, customerId, reply, (survivor) => `/v1/customers/${survivor}/timeline${search ? `?${search}` : ''}`);
+    const merged = await redirectIfMerged(this.timeline.db, IDENTITIES_SCHEMA, customerId, reply, (survivor) => `/v1/customers/${survivor}/timeline${search ? `?${search}` : ''}`);
     if (merged) return merged;
     // A merged customer's entries keep its id: the survivor's page shows whose each one was.
     const members = await mergeGroup(this.timeline.db, customerId);
