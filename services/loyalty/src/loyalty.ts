@@ -14,6 +14,7 @@ import { DataSource } from 'typeorm';
 import { systemClock, type Clock } from './account/account-store';
 import { loyaltyProcessorProjection, PROCESSOR_NAME } from './processor/projection';
 import { LoyaltyScheduler } from './processor/scheduler';
+import { loyaltyMergesProjection } from './merges/projection';
 import { loyaltyReadModelProjection } from './read-model/projection';
 import { loadRules, type RuleBook } from './rules/rules';
 
@@ -48,7 +49,7 @@ export interface Loyalty {
 }
 
 export function loyaltyProjections(options: { store: EventStore; rules: RuleBook; clock: Clock }) {
-  return [loyaltyProcessorProjection(options), loyaltyReadModelProjection] as const;
+  return [loyaltyProcessorProjection(options), loyaltyReadModelProjection, loyaltyMergesProjection] as const;
 }
 
 export function createLoyaltyDataSource(url: string, poolSize = 10): DataSource {

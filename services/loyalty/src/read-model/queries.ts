@@ -27,16 +27,16 @@ export interface LedgerPage {
 }
 
 /** Every movement of one account, oldest first, with running balances; the cursor is the last position seen. */
-export async function readLedger(db: Sql, customerId: string, cursor: number | undefined, limit: number): Promise<LedgerPage> {
+export async function readLedger(db: Sql, customerId: string, cursor: number | undefined, limit: number, members: readonly string[] = [customerId]): Promise<LedgerPage> {
   const rows = await db.query<Record<string, string | null>>(
     `SELECT * FROM (
        SELECT event_id, position, occurred_at, type, points, available_delta, pending_delta, reason, rule, rules_version, source_event_id,
               lot_id, order_id,
               sum(available_delta) OVER (ORDER BY position) AS available_after,
               sum(pending_delta) OVER (ORDER BY position) AS pending_after
-         FROM loyalty.ledger WHERE customer_id = $1
+         FROM loyalty.ledger WHERE customer_id = ANY($1::text[])
      ) l WHERE position > $2 ORDER BY position LIMIT $3`,
-    [customerId, cursor ?? 0, limit + 1],
+    [members, cursor ?? 0, limit + 1],
   );
   const page = rows.slice(0, limit).map(
     (row): LedgerEntry => ({
