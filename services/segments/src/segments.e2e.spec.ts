@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { MERGES_STREAM, toStoredEvent, type Envelope } from '@rapport/contracts';
 import { ApiKeyStore, createLogger, type Role } from '@rapport/platform';
 import { createSegmentsApp } from './app';
 import { csvField } from './api/queries';
@@ -147,5 +148,18 @@ describe('segments API', () => {
 
   it('quotes CSV fields with commas, quotes and line breaks', () => {
     expect([csvField('a,b'), csvField('say "hi"'), csvField('x\ny'), csvField('plain'), csvField(null)]).toEqual(['"a,b"', '"say ""hi"""', '"x\ny"', 'plain', '']);
+  });
+
+  // Last: the merge changes what later recomputes would score.
+  it('answers a merged customer with a 307 to its survivor, whose segment counts both', async () => {
+    const merge = { id: '50000000-0000-4000-8000-000000000001', type: 'CustomersMerged', version: 1, customerId: 'c9', occurredAt: T2, source: 'rapport-identity', data: { into: 'c8', reason: 'same person' } };
+    await kit.store.append(MERGES_STREAM, [toStoredEvent(merge as Envelope<string, unknown>, T2)]);
+    expect((await call('POST', '/v1/segments/recomputes', 'admin', { asOf: T2 })).status).toBe(201);
+    const location = `/v1/customers/c8/segment?asOf=${encodeURIComponent(T2)}`;
+    const response = await fetch(`${baseUrl}/v1/customers/c9/segment?asOf=${T2}`, { redirect: 'manual', headers: { authorization: `Bearer ${keys.analyst}` } });
+    expect([response.status, response.headers.get('location'), await response.json()]).toEqual([307, location, { customerId: 'c9', mergedInto: 'c8', location }]);
+    const survivor = await call('GET', `/v1/customers/c9/segment?asOf=${T2}`, 'analyst');
+    expect(survivor.status).toBe(200);
+    expect(survivor.body).toMatchObject({ customerId: 'c8', measures: { frequency: 4 } });
   });
 });
