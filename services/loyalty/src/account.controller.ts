@@ -45,8 +45,8 @@ export class AccountController {
 
   /** A merged account's reads answer 307 under the survivor (whose reads include it). */
   private redirectIfMerged(customerId: string, reply: FastifyReply, suffix: string, query: unknown) {
-    const search = new URLSearchParams(query as Record<string, string>).toString();
-    return redirectIfMerged(this.loyalty.db, LOYALTY_MERGES_SCHEMA, customerId, reply, (survivor) => `/v1/customers/${survivor}/loyalty${suffix}${search ? `?${search}` : ''}`);
+    const queryString = new URLSearchParams(query as Record<string, string>).toString();
+    return redirectIfMerged(this.loyalty.db, LOYALTY_MERGES_SCHEMA, customerId, reply, (survivor) => `/v1/customers/${survivor}/loyalty${suffix}${queryString ? `?${queryString}` : ''}`);
   }
 
   @Get('ledger')

@@ -39,7 +39,7 @@ export const isObject = (value: unknown): value is Json => typeof value === 'obj
 const idText = (value: unknown): string | undefined =>
   typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
 
-/** The event id of part `part` of a message: the same message always yields the same ids, so a re-send is a duplicate. */
+/** The event id of part `part` of a message: the same message always yields the same ids, so a re-send is stored once. */
 export function derivedEventId(messageKey: string, part: number): string {
   return uuidv5(part === 0 ? messageKey : `${messageKey}#${part}`, MESSAGE_ID_NAMESPACE);
 }

@@ -69,7 +69,7 @@ describe('Segment-compatible API over HTTP', () => {
         { type: 'identify', messageId: ids[0], userId: 'seg-cust-3', anonymousId: 'anon-3', traits: { email: 'ada@example.com', firstName: 'Ada', address: { country: 'gb' } } },
         { type: 'identify', messageId: ids[1], userId: 'seg-cust-4', anonymousId: 'anon-4', traits: { createdAt: '2024-01-01T00:00:00Z', last_name: 'Lovelace' } },
         { type: 'alias', messageId: ids[2], userId: 'seg-cust-3', previousId: 'anon-3b' },
-        { type: 'page', messageId: ids[3], anonymousId: 'anon-3', name: 'Home', properties: { url: 'https://shop.example/', referrer: 'https://search.example/' }, timestamp: '2024-04-02T08:00:00Z' },
+        { type: 'page', messageId: ids[3], anonymousId: 'anon-3', name: 'Home', properties: { url: 'https://shop.example/', referrer: 'https://ref.example/' }, timestamp: '2024-04-02T08:00:00Z' },
         { type: 'screen', messageId: ids[4], userId: 'seg-cust-3', name: 'Basket', context: { sessionId: 'app-s-1' } },
         { type: 'group', messageId: ids[5], userId: 'seg-cust-3', groupId: 'acme', traits: { plan: 'pro' } },
         { type: 'track', messageId: ids[6], userId: 'seg-cust-3', event: 'Order Refunded', properties: { order_id: 'o-9', total: 5, currency: 'JPY', products: [{ product_id: 'P-1', quantity: 1 }] } },
@@ -87,7 +87,7 @@ describe('Segment-compatible API over HTTP', () => {
     expect(await shape(ids[2]!)).toEqual({ type: 'CustomerIdentified', streamId: 'customer-seg-cust-3', data: { anonymousId: 'anon-3b', via: 'alias' } });
     expect(await shape(ids[3]!)).toEqual({
       type: 'VisitRecorded', streamId: 'visitor-anon-3',
-      data: { sessionId: 'anon-3:2024-04-02', channel: 'web', pages: 1, landingPage: 'https://shop.example/', referrer: 'https://search.example/' },
+      data: { sessionId: 'anon-3:2024-04-02', channel: 'web', pages: 1, landingPage: 'https://shop.example/', referrer: 'https://ref.example/' },
     });
     expect(await shape(ids[4]!)).toEqual({ type: 'VisitRecorded', streamId: 'customer-seg-cust-3', data: { sessionId: 'app-s-1', channel: 'app', pages: 1, landingPage: 'Basket' } });
     expect(await shape(ids[5]!)).toEqual({ type: 'CustomEventTracked', streamId: 'customer-seg-cust-3', data: { name: 'Group', properties: { groupId: 'acme', traits: { plan: 'pro' } } } });

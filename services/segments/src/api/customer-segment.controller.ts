@@ -20,8 +20,8 @@ export class CustomerSegmentController {
     const id = parseCustomerId(customerId);
     const { asOf } = parseInput(asOfQuery, query);
     // A merged customer's facts are scored with its survivor's (snapshot/measures-sql.ts).
-    const search = new URLSearchParams(query as Record<string, string>).toString();
-    const merged = await redirectIfMerged(this.segments.db, 'segments', id, reply, (survivor) => `/v1/customers/${survivor}/segment${search ? `?${search}` : ''}`);
+    const queryString = new URLSearchParams(query as Record<string, string>).toString();
+    const merged = await redirectIfMerged(this.segments.db, 'segments', id, reply, (survivor) => `/v1/customers/${survivor}/segment${queryString ? `?${queryString}` : ''}`);
     if (merged) return merged;
     const { snapshot, basis } = await findSnapshot(this.segments.db, asOf);
     return customerSegment(this.segments.db, snapshot, basis, id);

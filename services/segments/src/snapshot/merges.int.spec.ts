@@ -18,7 +18,7 @@ describe('segments follow merges and unmerges', () => {
       facts.push(registered(`m${c}`, '2010-01-01T00:00:00Z'));
       for (let o = 0; o <= c % 4; o++) facts.push(orderPlaced(`m${c}`, `m${c}-o${o}`, `2010-0${1 + o}-1${c % 10}T10:00:00Z`, 1000 + 250 * c));
     }
-    // The duplicate account: two recent orders the survivor (one old order) should get.
+    // The second account: two recent orders the survivor (one old order) should get.
     facts.push(registered('dup', '2011-01-01T00:00:00Z'), orderPlaced('dup', 'dup-o1', '2011-05-01T10:00:00Z', 4000), orderPlaced('dup', 'dup-o2', '2011-06-01T10:00:00Z', 6000));
     await kit.emit(facts);
     await kit.segments.projections.settled();

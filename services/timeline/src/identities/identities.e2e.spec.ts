@@ -13,7 +13,7 @@ function event(subject: { customerId: string } | { anonymousId: string }, type: 
 const order = (customerId: string, orderId: string, at: string, total: number) =>
   event({ customerId }, 'OrderPlaced', at, { orderId, channel: 'web', currency: 'GBP', total, lines: [{ sku: 'MUG', quantity: 1, unitPrice: total }] });
 
-// Two accounts of one person: a duplicate made at a till, with a web visit before it, and the main account.
+// Two accounts of one person: a second one made at a till, with a web visit before it, and the main account.
 const HISTORY: EmittedEvent[] = [
   event({ anonymousId: 'anon-dup' }, 'VisitRecorded', '2024-05-01T08:00:00Z', { sessionId: 's-dup', channel: 'web', pages: 3 }),
   event({ customerId: 'dup-1' }, 'CustomerRegistered', '2024-05-01T08:05:00Z', { email: 'kim@example.com', firstName: 'Kim', signupChannel: 'store', previousAnonymousId: 'anon-dup' }),

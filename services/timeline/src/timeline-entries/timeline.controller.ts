@@ -49,8 +49,8 @@ export class TimelineController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TimelinePage | MergedAnswer> {
     const parsed = parseQuery(timelineQuery, query);
-    const search = new URLSearchParams(query as Record<string, string>).toString();
-    const merged = await redirectIfMerged(this.timeline.db, IDENTITIES_SCHEMA, customerId, reply, (survivor) => `/v1/customers/${survivor}/timeline${search ? `?${search}` : ''}`);
+    const queryString = new URLSearchParams(query as Record<string, string>).toString();
+    const merged = await redirectIfMerged(this.timeline.db, IDENTITIES_SCHEMA, customerId, reply, (survivor) => `/v1/customers/${survivor}/timeline${queryString ? `?${queryString}` : ''}`);
     if (merged) return merged;
     // A merged customer's entries keep its id: the survivor's page shows whose each one was.
     const members = await mergeGroup(this.timeline.db, customerId);
