@@ -17,6 +17,7 @@ export type PersonalFieldKind = keyof typeof ERASED_MARKERS;
 export const PERSONAL_FIELDS: Partial<Record<EventType, Readonly<Record<string, PersonalFieldKind>>>> = {
   CustomerRegistered: { email: 'email', phone: 'phone', firstName: 'text', lastName: 'text', birthDate: 'date' },
   CustomerProfileUpdated: { email: 'email', phone: 'phone', firstName: 'text', lastName: 'text', birthDate: 'date' },
+  CustomerIdentified: { email: 'email', phone: 'phone' },
   ComplaintFiled: { summary: 'text' },
   ComplaintResponded: { message: 'text' },
   ComplaintResolved: { resolution: 'text' },
