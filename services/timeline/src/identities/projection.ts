@@ -1,5 +1,5 @@
-import { fromRecordedEvent, visitorLinkOf, type StoredEvent } from '@rapport/contracts';
-import { applyMerges, mergesTable, type Projection } from '@rapport/projections';
+import { ERASED_MARKERS, fromRecordedEvent, visitorLinkOf, type StoredEvent } from '@rapport/contracts';
+import { applyMerges, mergesTable, type Projection, type Sql } from '@rapport/projections';
 
 type IdentifierKind = 'anonymous' | 'email' | 'phone';
 
@@ -15,7 +15,10 @@ function identifiersOf(event: StoredEvent): IdentifierRow[] {
   if (event.customerId === undefined) return [];
   const rows: IdentifierRow[] = [];
   const add = (kind: IdentifierKind, value: string | null | undefined) => {
-    if (value) rows.push({ kind, value: kind === 'email' ? value.toLowerCase() : value, customerId: event.customerId!, position: event.position });
+    if (!value) return;
+    // An erased customer's events read as markers (and later ones are stored so): not identifiers.
+    if (kind !== 'anonymous' && value === ERASED_MARKERS[kind]) return;
+    rows.push({ kind, value: kind === 'email' ? value.toLowerCase() : value, customerId: event.customerId!, position: event.position });
   };
   const link = visitorLinkOf(event);
   if (link) add('anonymous', link.anonymousId);
@@ -24,6 +27,24 @@ function identifiersOf(event: StoredEvent): IdentifierRow[] {
     add('phone', event.data.phone);
   }
   return rows;
+}
+
+async function insertIdentifiers(tx: Sql, schema: string, identifiers: readonly IdentifierRow[]): Promise<void> {
+  if (identifiers.length === 0) return;
+  await tx.query(
+    `INSERT INTO ${schema}.identifiers AS i (kind, value, customer_id, position)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
+     ON CONFLICT (kind, value, customer_id) DO UPDATE SET position = EXCLUDED.position WHERE EXCLUDED.position < i.position`,
+    [identifiers.map((row) => row.kind), identifiers.map((row) => row.value), identifiers.map((row) => row.customerId), identifiers.map((row) => row.position)],
+  );
+}
+
+/**
+ * An erased customer's emails and phones go: they are the personal data. Its linked visitors
+ * stay, as the timeline's visitor links do, so who wins a visitor does not change with erasure.
+ */
+async function eraseIdentifiers(tx: Sql, schema: string, customerId: string): Promise<void> {
+  await tx.query(`DELETE FROM ${schema}.identifiers WHERE customer_id = $1 AND kind IN ('email', 'phone')`, [customerId]);
 }
 
 /**
@@ -35,7 +56,7 @@ export const identitiesProjection: Projection<StoredEvent> = {
   name: 'identities',
   version: 1,
   schema: 'identities',
-  eventTypes: ['CustomerRegistered', 'CustomerProfileUpdated', 'CustomerIdentified', 'CustomersMerged', 'CustomersUnmerged'],
+  eventTypes: ['CustomerRegistered', 'CustomerProfileUpdated', 'CustomerIdentified', 'CustomerErased', 'CustomersMerged', 'CustomersUnmerged'],
   tables: [
     {
       name: 'identifiers',
@@ -54,15 +75,18 @@ export const identitiesProjection: Projection<StoredEvent> = {
   ],
   decode: (event) => fromRecordedEvent(event),
   async apply({ tx, schema }, events) {
-    const identifiers = events.flatMap(identifiersOf);
-    if (identifiers.length > 0) {
-      await tx.query(
-        `INSERT INTO ${schema}.identifiers AS i (kind, value, customer_id, position)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
-         ON CONFLICT (kind, value, customer_id) DO UPDATE SET position = EXCLUDED.position WHERE EXCLUDED.position < i.position`,
-        [identifiers.map((row) => row.kind), identifiers.map((row) => row.value), identifiers.map((row) => row.customerId), identifiers.map((row) => row.position)],
-      );
+    // In delivery order, so an erasure removes what came before it whichever way the events are batched.
+    let identifiers: IdentifierRow[] = [];
+    for (const event of events) {
+      if (event.type === 'CustomerErased' && event.customerId !== undefined) {
+        await insertIdentifiers(tx, schema, identifiers);
+        identifiers = [];
+        await eraseIdentifiers(tx, schema, event.customerId);
+      } else {
+        identifiers.push(...identifiersOf(event));
+      }
     }
+    await insertIdentifiers(tx, schema, identifiers);
     await applyMerges(tx, schema, events);
   },
 };
