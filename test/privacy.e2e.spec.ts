@@ -76,18 +76,28 @@ describe('privacy: consents, audit, export and erasure over HTTP', () => {
   });
 
   it('the subject export streams the customer’s events and every read-model row naming them, and is audited', async () => {
-    await emit(fact('ComplaintFiled', 'p-yes', '2030-05-01T09:00:00Z', { complaintId: 'cmp-p', category: 'delivery', severity: 'low', channel: 'email', summary: 'Box was crushed' }));
+    await emit(
+      fact('ComplaintFiled', 'p-yes', '2030-05-01T09:00:00Z', { complaintId: 'cmp-p', category: 'delivery', severity: 'low', channel: 'email', summary: 'Box was crushed' }),
+      fact('CustomerIdentified', 'p-yes', '2030-05-02T09:00:00Z', { email: 'ada@work.example', via: 'login' }),
+    );
+    expect((await app.call('POST', '/v1/customers/p-no/merge', 'admin', { into: 'p-yes', reason: 'Same household account' })).status).toBe(201);
     await app.settled();
     const answer = await app.call('GET', '/v1/customers/p-yes/export', 'admin');
     expect(answer.status).toBe(200);
     expect(answer.type).toMatch(/^application\/json/);
     const document = answer.body;
     expect(document.customerId).toBe('p-yes');
-    expect(document.events.map((event: { type: string }) => event.type)).toEqual(['CustomerRegistered', 'ConsentChanged', 'OrderPlaced', 'ComplaintFiled', 'PointsEarned', 'PointsEarned']);
+    expect(document.events.map((event: { type: string }) => event.type)).toEqual(['CustomerRegistered', 'ConsentChanged', 'OrderPlaced', 'ComplaintFiled', 'CustomerIdentified', 'PointsEarned', 'PointsEarned']);
     expect(document.events[0].data).toEqual({ email: 'yes@example.com', firstName: 'Ada' });
     expect(Object.keys(document.readModels)).toEqual(expect.arrayContaining(['timeline.entries', 'customer_profiles.profiles', 'consents.history', 'cases.cases', 'privacy_audit.access_log']));
     // Every event of the customer and its loyalty decisions is one timeline entry.
-    expect(document.readModels['timeline.entries']).toHaveLength(6);
+    expect(document.readModels['timeline.entries']).toHaveLength(7);
+    // Its identity: what it was seen as, and (by the survivor's side of the row) the customer merged into it.
+    expect(document.readModels['identities.identifiers']).toEqual([
+      { kind: 'email', value: 'ada@work.example', customer_id: 'p-yes', position: expect.any(Number) },
+      { kind: 'email', value: 'yes@example.com', customer_id: 'p-yes', position: expect.any(Number) },
+    ]);
+    expect(document.readModels['identities.merges']).toEqual([{ customer_id: 'p-no', into_id: 'p-yes', reason: 'Same household account', position: expect.any(Number) }]);
     expect(document.readModels['cases.cases']).toEqual([expect.objectContaining({ case_id: 'complaint-cmp-p', customer_id: 'p-yes' })]);
     const audit = await app.call('GET', '/v1/admin/audit?customerId=p-yes&limit=1', 'admin');
     expect(audit.body.entries[0]).toMatchObject({ route: '/v1/customers/:customerId/export', role: 'admin' });

@@ -4,26 +4,31 @@ import { RUNTIME_SCHEMA, type Sql } from '@rapport/projections';
 const EVENT_PAGE = 500;
 const ROW_PAGE = 1000;
 
-/** A read model relation (view or table) that names customers in a `customer_id` column. */
+/** Columns naming a customer: its own rows, and (`into_id`, the merges tables) the customers merged into it. */
+const CUSTOMER_COLUMNS = ['customer_id', 'into_id'];
+
+/** A read model relation (view or table) that names customers in some of the `CUSTOMER_COLUMNS`. */
 interface CustomerRelation {
   readonly schema: string;
   readonly name: string;
+  readonly columns: readonly string[];
 }
 
 /**
- * Every relation outside the system schemas with a `customer_id` column, read through the
+ * Every relation outside the system schemas with a column naming customers, read through the
  * views (generation schemas `<schema>_g<n>` are what the views point at, so they are skipped).
  */
 export async function customerRelations(db: Sql): Promise<CustomerRelation[]> {
-  const rows = await db.query<{ table_schema: string; table_name: string }>(
-    `SELECT c.table_schema, c.table_name FROM information_schema.columns c
+  const rows = await db.query<{ table_schema: string; table_name: string; columns: string[] }>(
+    `SELECT c.table_schema, c.table_name, array_agg(c.column_name::text ORDER BY c.column_name) AS columns FROM information_schema.columns c
        JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-      WHERE c.column_name = 'customer_id' AND c.table_schema NOT IN ('pg_catalog', 'information_schema')
+      WHERE c.column_name = ANY($2::text[]) AND c.table_schema NOT IN ('pg_catalog', 'information_schema')
         AND c.table_schema !~ '_g[0-9]+$' AND c.table_schema <> $1
+      GROUP BY c.table_schema, c.table_name
       ORDER BY c.table_schema, c.table_name`,
-    [RUNTIME_SCHEMA],
+    [RUNTIME_SCHEMA, CUSTOMER_COLUMNS],
   );
-  return rows.map((row) => ({ schema: row.table_schema, name: row.table_name }));
+  return rows.map((row) => ({ schema: row.table_schema, name: row.table_name, columns: row.columns }));
 }
 
 const quoted = (name: string) => `"${name.replace(/"/g, '""')}"`;
@@ -83,7 +88,8 @@ export async function* subjectExport(store: EventStore, db: Sql, customerId: str
     let firstRow = true;
     for (let offset = 0; ; offset += ROW_PAGE) {
       const rows = await db.query<{ row: unknown }>(
-        `SELECT to_jsonb(r) AS row FROM ${quoted(relation.schema)}.${quoted(relation.name)} r WHERE r.customer_id = $1
+        `SELECT to_jsonb(r) AS row FROM ${quoted(relation.schema)}.${quoted(relation.name)} r
+          WHERE ${relation.columns.map((column) => `r.${quoted(column)} = $1`).join(' OR ')}
           ORDER BY to_jsonb(r)::text LIMIT ${ROW_PAGE} OFFSET ${offset}`,
         [customerId],
       );
