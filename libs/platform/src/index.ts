@@ -48,3 +48,4 @@ export {
 export { hashPassword, verifyPassword, generatePassword, DEFAULT_SCRYPT, type ScryptParameters } from './auth/passwords';
 export { createLogger, type Logger, type LoggerOptions } from './logger';
 export { metrics, httpMetrics } from './metrics';
+export { runServiceMain, storeAndPostgresReadiness } from './service-main';

@@ -1,7 +1,7 @@
 import { openEventStore } from '@rapport/event-store';
 import { projectorSource } from '@rapport/kafka';
 import { encryptPersonalData, Keyring, openEvents } from '@rapport/personal-data';
-import { ApiKeyStore, ConfigError, createLogger } from '@rapport/platform';
+import { ApiKeyStore, createLogger, runServiceMain, storeAndPostgresReadiness } from '@rapport/platform';
 import { Pool } from 'pg';
 import { createCasesApp } from './app';
 import { CASES_CONSUMER_GROUP, loadCasesServiceConfig } from './config';
@@ -47,10 +47,7 @@ async function main(): Promise<void> {
     batchSize: config.PROJECTION_BATCH_SIZE,
     runProjections: config.RUN_PROJECTIONS,
     schedulerIntervalMs: config.CASES_SCHEDULER_INTERVAL_MS,
-    readiness: [
-      { name: 'event-store', check: async () => void (await store.headPosition()) },
-      { name: 'postgres', check: async () => void (await authPool.query('SELECT 1')) },
-    ],
+    readiness: storeAndPostgresReadiness(store, authPool),
   });
   app.getHttpAdapter().getInstance().addHook('onClose', async () => {
     await Promise.all([store.close(), authPool.end()]);
@@ -59,8 +56,4 @@ async function main(): Promise<void> {
   logger.info({ port: config.PORT, host: config.HOST, store: config.store.kind, projections: source?.name ?? 'off' }, 'cases listening');
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(error.message);
-  else console.error(error);
-  process.exit(1);
-});
+runServiceMain(main);

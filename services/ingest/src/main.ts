@@ -1,6 +1,6 @@
 import { openEventStore } from '@rapport/event-store';
 import { encryptPersonalData, Keyring } from '@rapport/personal-data';
-import { ApiKeyStore, ConfigError, createLogger } from '@rapport/platform';
+import { ApiKeyStore, createLogger, runServiceMain, storeAndPostgresReadiness } from '@rapport/platform';
 import { Pool } from 'pg';
 import { createIngestApp } from './app';
 import { loadIngestConfig } from './config';
@@ -26,10 +26,7 @@ async function main(): Promise<void> {
     store,
     apiKeys,
     logger,
-    readiness: [
-      { name: 'event-store', check: async () => void (await store.headPosition()) },
-      { name: 'postgres', check: async () => void (await authPool.query('SELECT 1')) },
-    ],
+    readiness: storeAndPostgresReadiness(store, authPool),
   });
   // Closing the app (SIGTERM, through the shutdown hooks) releases the database pools too.
   app.getHttpAdapter().getInstance().addHook('onClose', async () => {
@@ -39,9 +36,4 @@ async function main(): Promise<void> {
   logger.info({ port: config.PORT, host: config.HOST, store: config.store.kind }, 'ingest listening');
 }
 
-main().catch((error: unknown) => {
-  // Config errors already name the variable; anything else needs its stack.
-  if (error instanceof ConfigError) console.error(error.message);
-  else console.error(error);
-  process.exit(1);
-});
+runServiceMain(main);

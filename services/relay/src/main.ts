@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import { openEventStore } from '@rapport/event-store';
 import { createKafkaClient, CUSTOMER_EVENTS_TOPIC, DEAD_LETTER_TOPIC, ensureTopics, Relay, RelayCheckpoints, relayProducerConfig } from '@rapport/kafka';
-import { ApiKeyStore, ConfigError, createLogger } from '@rapport/platform';
+import { ApiKeyStore, createLogger, runServiceMain } from '@rapport/platform';
 import { createRelayApp, relayReadiness } from './app';
 import { loadRelayConfig } from './config';
 
@@ -45,8 +45,4 @@ async function main(): Promise<void> {
   logger.info({ port: config.PORT, store: config.store.kind, brokers: config.kafka.brokers }, 'relay running');
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(error.message);
-  else console.error(error);
-  process.exit(1);
-});
+runServiceMain(main);

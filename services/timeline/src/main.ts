@@ -1,6 +1,6 @@
 import { openEventStore } from '@rapport/event-store';
 import { encryptPersonalData, Keyring, openEvents } from '@rapport/personal-data';
-import { ApiKeyStore, ConfigError, createLogger, StaffStore } from '@rapport/platform';
+import { ApiKeyStore, createLogger, runServiceMain, StaffStore, storeAndPostgresReadiness } from '@rapport/platform';
 import { Pool } from 'pg';
 import { createTimelineApp } from './app';
 import { loadTimelineConfig } from './config';
@@ -40,10 +40,7 @@ async function main(): Promise<void> {
     source,
     batchSize: config.PROJECTION_BATCH_SIZE,
     runProjections: config.RUN_PROJECTIONS,
-    readiness: [
-      { name: 'event-store', check: async () => void (await store.headPosition()) },
-      { name: 'postgres', check: async () => void (await authPool.query('SELECT 1')) },
-    ],
+    readiness: storeAndPostgresReadiness(store, authPool),
   });
   app.getHttpAdapter().getInstance().addHook('onClose', async () => {
     await Promise.all([store.close(), authPool.end()]);
@@ -52,8 +49,4 @@ async function main(): Promise<void> {
   logger.info({ port: config.PORT, host: config.HOST, store: config.store.kind, projections: source?.name ?? 'off' }, 'timeline listening');
 }
 
-main().catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(error.message);
-  else console.error(error);
-  process.exit(1);
-});
+runServiceMain(main);
