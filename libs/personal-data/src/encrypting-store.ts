@@ -1,7 +1,9 @@
 import { ERASED_MARKERS, personalFieldsOf } from '@rapport/contracts';
 import type { EventStore, EventToAppend, ExpectedRevision, RecordedEvent, StreamAppend } from '@rapport/event-store';
+import type { Pool } from 'pg';
 import { isSealed, open, seal } from './cipher';
-import type { DataKey, Keyring } from './keyring';
+import { Keyring, type DataKey } from './keyring';
+import type { MasterKeys } from './master-keys';
 
 const customerOf = (metadata: Readonly<Record<string, unknown>> | undefined) => (typeof metadata?.customerId === 'string' ? metadata.customerId : undefined);
 const contextOf = (customerId: string, type: string, field: string) => `${customerId}:${type}.${field}`;
@@ -86,4 +88,14 @@ export function encryptPersonalData(store: EventStore, keyring: Keyring): EventS
     },
     close: () => store.close(),
   };
+}
+
+/**
+ * The keyring on `pool` (its schema created if missing) and `store` wrapped by it: how a process
+ * that appends or projects customer events opens its store.
+ */
+export async function sealedStore(store: EventStore, pool: Pool, masterKeys: MasterKeys): Promise<{ store: EventStore; keyring: Keyring }> {
+  const keyring = new Keyring(pool, masterKeys);
+  await keyring.migrate();
+  return { store: encryptPersonalData(store, keyring), keyring };
 }

@@ -1,6 +1,6 @@
 import { openEventStore } from '@rapport/event-store';
 import { projectorSource } from '@rapport/kafka';
-import { encryptPersonalData, Keyring, openEvents } from '@rapport/personal-data';
+import { openEvents, sealedStore } from '@rapport/personal-data';
 import { ApiKeyStore, createLogger, runServiceMain, storeAndPostgresReadiness } from '@rapport/platform';
 import { Pool } from 'pg';
 import { createCasesApp } from './app';
@@ -22,9 +22,7 @@ async function main(): Promise<void> {
   const apiKeys = new ApiKeyStore(authPool);
   await apiKeys.migrate();
   // What the store and Kafka hold is sealed: the projection reads it opened, and staff commands are sealed before they are appended.
-  const keyring = new Keyring(authPool, config.masterKeys);
-  await keyring.migrate();
-  const store = encryptPersonalData(plainStore, keyring);
+  const { store, keyring } = await sealedStore(plainStore, authPool, config.masterKeys);
 
   // An API-only replica makes no source at all, so it never connects to Kafka.
   const source = config.RUN_PROJECTIONS

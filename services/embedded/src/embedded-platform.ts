@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createPostgresEventStore, type EventStore } from '@rapport/event-store';
-import { encryptPersonalData, Keyring } from '@rapport/personal-data';
+import { sealedStore, type Keyring } from '@rapport/personal-data';
 import { ApiKeyStore, createLogger, StaffStore, type Logger } from '@rapport/platform';
 import { createHttpApp, PlatformModule } from '@rapport/platform/nest';
 import { Pool } from 'pg';
@@ -94,9 +94,7 @@ export async function startEmbeddedPlatform(options: EmbeddedPlatformOptions = {
     await staffStore.migrate();
     const devStaff = await ensureDevStaff(staffStore, layout.devStaff);
     // The one place encryption is hooked in: every service reads and writes through it, the store holds ciphertext.
-    const keyring = new Keyring(keysPool, await loadMasterKeys(layout.root));
-    await keyring.migrate();
-    const services = encryptPersonalData(store, keyring);
+    const { store: services, keyring } = await sealedStore(store, keysPool, await loadMasterKeys(layout.root));
 
     const app = await createHttpApp(rootModule(apiKeys, staffStore, services, keyring, databaseUrl, logger), {
       logger,

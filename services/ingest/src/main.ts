@@ -1,5 +1,5 @@
 import { openEventStore } from '@rapport/event-store';
-import { encryptPersonalData, Keyring } from '@rapport/personal-data';
+import { sealedStore } from '@rapport/personal-data';
 import { ApiKeyStore, createLogger, runServiceMain, storeAndPostgresReadiness } from '@rapport/platform';
 import { Pool } from 'pg';
 import { createIngestApp } from './app';
@@ -18,9 +18,7 @@ async function main(): Promise<void> {
   const apiKeys = new ApiKeyStore(authPool);
   await apiKeys.migrate();
   // Personal fields are sealed before they reach the store, so the store, the relay and Kafka hold only ciphertext.
-  const keyring = new Keyring(authPool, config.masterKeys);
-  await keyring.migrate();
-  const store = encryptPersonalData(plainStore, keyring);
+  const { store } = await sealedStore(plainStore, authPool, config.masterKeys);
 
   const app = await createIngestApp({
     store,

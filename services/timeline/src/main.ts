@@ -1,5 +1,5 @@
 import { openEventStore } from '@rapport/event-store';
-import { encryptPersonalData, Keyring, openEvents } from '@rapport/personal-data';
+import { openEvents, sealedStore } from '@rapport/personal-data';
 import { ApiKeyStore, createLogger, runServiceMain, StaffStore, storeAndPostgresReadiness } from '@rapport/platform';
 import { Pool } from 'pg';
 import { createTimelineApp } from './app';
@@ -14,9 +14,7 @@ async function main(): Promise<void> {
   const apiKeys = new ApiKeyStore(authPool);
   await apiKeys.migrate();
   // What the store and Kafka hold is sealed; the projections and API read it opened (the API still hides it from analysts).
-  const keyring = new Keyring(authPool, config.masterKeys);
-  await keyring.migrate();
-  const store = encryptPersonalData(plainStore, keyring);
+  const { store, keyring } = await sealedStore(plainStore, authPool, config.masterKeys);
   // The console's staff sign-in in the scaled mode: sessions live in PostgreSQL, so every replica accepts them.
   const staff = new StaffStore(authPool, 'rapport_auth', { idleTimeoutMs: config.RAPPORT_SESSION_IDLE_MINUTES * 60_000 });
   await staff.migrate();

@@ -93,15 +93,12 @@ export function CasesPanel({ customerId }: { customerId: string }) {
   );
 }
 
-/** Waits (up to 15 s) until the case's history in the read model holds every event a command appended. */
-async function untilApplied(answer: CaseCommandAnswer): Promise<void> {
-  if (answer.eventIds.length === 0) return;
+/** Reads the case from the read model until `done` says so, for up to 15 s; a failed read (not there yet) is retried. */
+async function pollCase(caseId: string, done: (details: CaseDetails) => boolean): Promise<void> {
   const deadline = Date.now() + 15_000;
   while (Date.now() < deadline) {
     try {
-      const details = await api<CaseDetails>(pathOf('/v1/cases/{id}', { id: answer.caseId }));
-      const seen = new Set(details.history.map((event) => event.eventId));
-      if (answer.eventIds.every((id) => seen.has(id))) return;
+      if (done(await api<CaseDetails>(pathOf('/v1/cases/{id}', { id: caseId })))) return;
     } catch {
       // not in the read model yet
     }
@@ -109,19 +106,20 @@ async function untilApplied(answer: CaseCommandAnswer): Promise<void> {
   }
 }
 
-/** Waits (up to 15 s) until the read model's copy of a case differs from the given one. */
-async function untilChanged(item: CaseItem): Promise<void> {
+/** Waits until the case's history in the read model holds every event a command appended. */
+async function untilApplied(answer: CaseCommandAnswer): Promise<void> {
+  if (answer.eventIds.length === 0) return;
+  await pollCase(answer.caseId, (details) => {
+    const seen = new Set(details.history.map((event) => event.eventId));
+    return answer.eventIds.every((id) => seen.has(id));
+  });
+}
+
+/** Waits until the read model's copy of a case differs from the given one. */
+function untilChanged(item: CaseItem): Promise<void> {
   const fields = (value: CaseItem) => JSON.stringify([value.status, value.escalationLevel, value.assigneeId, value.flags, value.dueAt, value.breached]);
   const stale = fields(item);
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    try {
-      if (fields(await api<CaseDetails>(pathOf('/v1/cases/{id}', { id: item.caseId }))) !== stale) return;
-    } catch {
-      // a failed read is retried below
-    }
-    await new Promise((resolve) => setTimeout(resolve, 400));
-  }
+  return pollCase(item.caseId, (details) => fields(details) !== stale);
 }
 
 /** Refetches the loyalty account for a while after points were granted, until the balance moves. */
