@@ -4,10 +4,12 @@ import { Roles } from '@rapport/platform/nest';
 import { CASES, type CasesReader } from './cases';
 import { InvalidInputError } from './errors';
 import { metricsQuery, parseInput, queueQuery } from './http-input';
+import { readCustomerCases } from './read-model/customer-cases';
 import { readMetrics } from './read-model/metrics';
 import { readCase, readQueue } from './read-model/queries';
 
 const CASE_ID = /^(complaint|callback)-[A-Za-z0-9_.:@+-]{1,128}$/;
+const CUSTOMER_ID = /^[A-Za-z0-9_.:@+-]{1,128}$/;
 
 @ApiTags('cases')
 @Controller('v1')
@@ -27,6 +29,14 @@ export class CasesController {
   @ApiQuery({ name: 'limit', required: false })
   queue(@Query() query: unknown) {
     return readQueue(this.cases.db, parseInput(queueQuery, query));
+  }
+
+  @Get('cases/by-customer/:customerId')
+  @Roles('support', 'analyst')
+  @ApiOperation({ summary: "A customer's open complaints and pending callbacks: what the customer profile shows (the scaled timeline asks here)" })
+  customerCases(@Param('customerId') customerId: string) {
+    if (!CUSTOMER_ID.test(customerId)) throw new InvalidInputError('customerId', 'must be 1–128 letters, digits or _ . : @ + -');
+    return readCustomerCases(this.cases.db, customerId);
   }
 
   @Get('cases/:id')

@@ -20,6 +20,11 @@ export const timelineConfigSchema = z.object({
   RUN_PROJECTIONS: env.boolean(true),
   /** Console sessions unused for this long end; this service answers /v1/session for the console in the scaled mode. */
   RAPPORT_SESSION_IDLE_MINUTES: env.int({ min: 1, max: 24 * 60, default: 30 }),
+  /**
+   * The cases service (e.g. http://cases-api:3005): the profile's open complaints and pending
+   * callbacks are asked of it with the caller's credentials. Unset: the timeline's own rows.
+   */
+  CASES_URL: env.url(['http', 'https']).optional(),
 });
 
 export interface TimelineConfig extends Readonly<z.infer<typeof timelineConfigSchema>> {

@@ -1,5 +1,6 @@
 export { TimelineModule } from './timeline.module';
-export { startTimeline, createTimelineDataSource, TIMELINE, TIMELINE_PROJECTIONS, type Timeline, type TimelineOptions, type CustomerCasesReader } from './timeline';
+export { startTimeline, createTimelineDataSource, TIMELINE, TIMELINE_PROJECTIONS, type Timeline, type TimelineOptions, type CustomerCasesReader, type CustomerCases } from './timeline';
+export { casesOverHttp, type CallerCredentials } from './customer-profiles/cases-over-http';
 export { createTimelineApp, type TimelineAppOptions } from './app';
 export { loadTimelineConfig, timelineConfigSchema, type TimelineConfig } from './config';
 export { timelineProjection, TIMELINE_CHANNEL } from './timeline-entries/projection';

@@ -3,6 +3,7 @@ import { openEvents, sealedStore } from '@rapport/personal-data';
 import { ApiKeyStore, createLogger, runServiceMain, StaffStore, storeAndPostgresReadiness } from '@rapport/platform';
 import { Pool } from 'pg';
 import { createTimelineApp } from './app';
+import { casesOverHttp } from './customer-profiles/cases-over-http';
 import { loadTimelineConfig } from './config';
 import { projectorSource } from './projector-source';
 
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
     batchSize: config.PROJECTION_BATCH_SIZE,
     runProjections: config.RUN_PROJECTIONS,
     readiness: storeAndPostgresReadiness(store, authPool),
+    customerCases: config.CASES_URL ? casesOverHttp({ baseUrl: config.CASES_URL, log: logger.child({ component: 'cases' }) }) : undefined,
   });
   app.getHttpAdapter().getInstance().addHook('onClose', async () => {
     await Promise.all([store.close(), authPool.end()]);

@@ -43,6 +43,7 @@ const EXPECTED_PROFILE: ProfileSummary = {
   },
   openComplaints: [],
   pendingCallbacks: [{ callbackId: 'cb-2', status: 'requested', requestedAt: '2024-04-10T09:00:00.000Z', preferredWindow: { from: '09:00', to: '11:00', date: '2024-04-12' }, scheduledFor: null }],
+  casesSource: 'timeline',
 };
 
 const rows = (entries: readonly TimelineEntry[]) => entries.map((entry) => [entry.type, entry.occurredAt, entry.summary, entry.channel]);

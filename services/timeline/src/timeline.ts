@@ -13,6 +13,7 @@ import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { customerProfilesProjection } from './customer-profiles/projection';
 import { identitiesProjection } from './identities/projection';
+import type { CallerCredentials } from './customer-profiles/cases-over-http';
 import type { ProfileSummary } from './customer-profiles/queries';
 import { TimelineFeed } from './timeline-entries/live-feed';
 import { timelineProjection } from './timeline-entries/projection';
@@ -38,12 +39,15 @@ export interface TimelineOptions {
   readonly customerCases?: CustomerCasesReader;
 }
 
+export type CustomerCases = Pick<ProfileSummary, 'openComplaints' | 'pendingCallbacks'>;
+
 /**
  * Reads a customer's open complaints and pending callbacks from the cases service's read
- * model (the one truth about them), in the database the timeline's queries run on. The
- * embedded process, which mounts both services on one database, passes the cases service's.
+ * model (the one truth about them). The embedded process, which mounts both services on one
+ * database, passes the cases service's query; the scaled timeline asks the cases service over
+ * HTTP with the caller's credentials (`casesOverHttp`). `undefined`: not available now.
  */
-export type CustomerCasesReader = (db: Sql, customerId: string) => Promise<Pick<ProfileSummary, 'openComplaints' | 'pendingCallbacks'>>;
+export type CustomerCasesReader = (db: Sql, customerId: string, caller: CallerCredentials) => Promise<CustomerCases | undefined>;
 
 /** Injection token of the running Timeline in the Nest module. */
 export const TIMELINE = Symbol('Timeline');

@@ -1,8 +1,8 @@
-import { Controller, Get, Inject, Param, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type Principal } from '@rapport/platform';
 import { CurrentPrincipal, Roles } from '@rapport/platform/nest';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { audienceOf } from '../audience';
 import { CustomerNotFoundError } from '../errors';
 import { redirectIfMerged, type MergedAnswer } from '@rapport/projections/nest';
@@ -21,13 +21,16 @@ export class ProfileController {
   async profile(
     @Param('customerId') customerId: string,
     @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ProfileSummary | MergedAnswer> {
     const merged = await redirectIfMerged(this.timeline.db, IDENTITIES_SCHEMA, customerId, reply, (survivor) => `/v1/customers/${survivor}`);
     if (merged) return merged;
     const profile = await readProfile(this.timeline.db, customerId, audienceOf(principal), await mergeGroup(this.timeline.db, customerId));
     if (!profile) throw new CustomerNotFoundError(customerId);
-    const cases = this.timeline.customerCases;
-    return cases ? { ...profile, ...(await cases(this.timeline.db, customerId)) } : profile;
+    const reader = this.timeline.customerCases;
+    const { authorization, cookie } = request.headers;
+    const cases = reader ? await reader(this.timeline.db, customerId, { authorization, cookie }) : undefined;
+    return cases ? { ...profile, ...cases, casesSource: 'cases' as const } : profile;
   }
 }

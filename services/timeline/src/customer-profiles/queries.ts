@@ -48,6 +48,12 @@ export interface ProfileSummary {
     preferredWindow: unknown;
     scheduledFor: string | null;
   }>;
+  /**
+   * Where the two lists above come from: `cases`, the cases service's read model (the work
+   * queue's truth); `timeline`, this service's own rows, when no cases reader is wired in or
+   * the cases service did not answer.
+   */
+  readonly casesSource: 'cases' | 'timeline';
 }
 
 interface ProfileRow {
@@ -176,5 +182,6 @@ export async function readProfile(db: Sql, customerId: string, audience: Audienc
       preferredWindow: row.preferred_window,
       scheduledFor: isoOrNull(row.scheduled_for),
     })),
+    casesSource: 'timeline',
   };
 }
