@@ -145,4 +145,45 @@ describe('identity: merge and unmerge over HTTP', () => {
       expect(await app.store.headPosition()).toBe(head);
     });
   });
+
+  describe('the live stream follows the merge (dup-1 stays merged into main-1 from the table above)', () => {
+    async function open(customerId: string) {
+      const controller = new AbortController();
+      const response = await fetch(`${app.baseUrl}/v1/customers/${customerId}/timeline/stream`, { headers: { authorization: `Bearer ${app.keys.support}` }, signal: controller.signal });
+      const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      const until = async (needle: string) => {
+        while (!text.includes(needle)) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          text += decoder.decode(value, { stream: true });
+        }
+        return text;
+      };
+      const blocks = (type: string) =>
+        text.split('\n\n').filter((block) => block.includes(`event: ${type}`)).map((block) => JSON.parse(block.split('\n').find((line) => line.startsWith('data: '))!.slice(6)));
+      return { until, blocks, close: () => controller.abort() };
+    }
+
+    it("the survivor's stream carries the merged customer's new entries too", async () => {
+      const stream = await open('main-1');
+      await stream.until('event: ready');
+      expect(stream.blocks('ready')).toEqual([{ customerId: 'main-1', members: ['main-1', 'dup-1'] }]);
+      await app.emit([order('dup-1', 'o-dup-live', '2024-06-01T10:00:00Z', 1200), order('lone-1', 'o-lone-live', '2024-06-01T10:00:00Z', 900), order('main-1', 'o-main-live', '2024-06-01T11:00:00Z', 800)]);
+      await stream.until('o-main-live');
+      stream.close();
+      expect(stream.blocks('entry').map((entry) => [entry.customerId, entry.related.orderId])).toEqual([
+        ['dup-1', 'o-dup-live'],
+        ['main-1', 'o-main-live'],
+      ]);
+    });
+
+    it("the merged customer's stream names the survivor's and ends", async () => {
+      const stream = await open('dup-1');
+      const text = await stream.until('\n\nevent: never');
+      expect(text).not.toContain('event: ready');
+      expect(stream.blocks('merged')).toEqual([{ customerId: 'dup-1', mergedInto: 'main-1', location: '/v1/customers/main-1/timeline/stream' }]);
+    });
+  });
 });

@@ -8,6 +8,7 @@ import { Observable } from 'rxjs';
 import { z } from 'zod';
 import { audienceOf } from '../audience';
 import { EntryNotFoundError, InvalidQueryError, parseQuery } from '../errors';
+import { survivorIn } from '@rapport/projections';
 import { redirectIfMerged, type MergedAnswer } from '@rapport/projections/nest';
 import { IDENTITIES_SCHEMA, mergeGroup } from '../identities/queries';
 import { TIMELINE, type Timeline } from '../timeline';
@@ -59,33 +60,47 @@ export class TimelineController {
 
   @Sse('stream')
   @Roles('support', 'analyst')
-  @ApiOperation({ summary: 'Server-Sent Events: each new entry of the customer as it is projected (event `entry`)' })
+  @ApiOperation({
+    summary:
+      "Server-Sent Events: each new entry of the customer and of those merged into it, as it is projected (event `entry`); for a merged customer one `merged` event naming the survivor's stream, then the end",
+  })
   @ApiProduces('text/event-stream')
   stream(@Param('customerId') customerId: string, @CurrentPrincipal() principal: Principal): Observable<MessageEvent> {
     const audience = audienceOf(principal);
+    const { db, feed } = this.timeline;
     return new Observable<MessageEvent>((subscriber) => {
-      let unsubscribe: (() => void) | undefined;
+      const stops: (() => void)[] = [];
       let closed = false;
-      // The first message opens the response; later ones keep proxies from timing the stream out.
-      subscriber.next({ type: 'ready', data: { customerId } });
       const heartbeat = setInterval(() => subscriber.next({ type: 'heartbeat', data: {} }), HEARTBEAT_MS);
-      this.timeline.feed
-        .subscribe(
-          customerId,
-          (row) => {
-            const entry: TimelineEntry = toEntry(row, audience);
-            subscriber.next({ type: 'entry', id: entry.eventId, data: entry });
-          },
-          () => subscriber.complete(),
-        )
-        .then(
-          (stop) => (closed ? stop() : (unsubscribe = stop)),
-          (error: unknown) => subscriber.error(error),
-        );
+      const follow = async () => {
+        const survivor = await survivorIn(db, IDENTITIES_SCHEMA, customerId);
+        if (survivor !== undefined) {
+          const location = `/v1/customers/${encodeURIComponent(survivor)}/timeline/stream`;
+          subscriber.next({ type: 'merged', data: { customerId, mergedInto: survivor, location } });
+          return subscriber.complete();
+        }
+        // Who is merged in is read once, when the stream opens: a later merge shows on the next connection.
+        const members = await mergeGroup(db, customerId);
+        for (const member of members) {
+          const stop = await feed.subscribe(
+            member,
+            (row) => {
+              const entry: TimelineEntry = toEntry(row, audience);
+              subscriber.next({ type: 'entry', id: entry.eventId, data: entry });
+            },
+            () => subscriber.complete(),
+          );
+          if (closed) return stop();
+          stops.push(stop);
+        }
+        // The first message opens the response; later ones keep proxies from timing the stream out.
+        subscriber.next({ type: 'ready', data: { customerId, members } });
+      };
+      follow().catch((error: unknown) => subscriber.error(error));
       return () => {
         closed = true;
         clearInterval(heartbeat);
-        unsubscribe?.();
+        for (const stop of stops) stop();
       };
     });
   }
