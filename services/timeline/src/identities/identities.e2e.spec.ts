@@ -146,6 +146,15 @@ describe('identity: merge and unmerge over HTTP', () => {
     });
   });
 
+  it('the customer lookup marks a merged customer with its survivor', async () => {
+    const found = await call('GET', '/v1/customers?q=Kim', undefined, 'support');
+    expect(found.status).toBe(200);
+    expect(found.body.results.map((match: any) => [match.customerId, match.mergedInto])).toEqual([
+      ['dup-1', 'main-1'],
+      ['main-1', undefined],
+    ]);
+  });
+
   describe('the live stream follows the merge (dup-1 stays merged into main-1 from the table above)', () => {
     async function open(customerId: string) {
       const controller = new AbortController();

@@ -1,5 +1,6 @@
 import type { Sql } from '@rapport/projections';
 import type { Audience } from '../audience';
+import { IDENTITIES_SCHEMA } from '../identities/queries';
 import { InvalidQueryError } from '../errors';
 
 export type MatchKind = 'id' | 'email' | 'phone' | 'name';
@@ -12,6 +13,8 @@ export interface CustomerMatch {
   readonly phone?: string | null;
   readonly country: string | null;
   readonly lastSeen: string;
+  /** Set when this customer is merged into another: open the survivor (its reads redirect there). */
+  readonly mergedInto?: string;
 }
 
 export interface SearchPage {
@@ -57,14 +60,15 @@ export async function searchCustomers(db: Sql, q: string, limit: number, cursor:
   const staff = audience === 'staff';
   const name = staff ? escapeLike(term.toLowerCase()) : '';
   const phone = staff ? phoneSearchKey(term) : '';
-  const rows = await db.query<{ customer_id: string; rank: number; first_name: string | null; last_name: string | null; email: string | null; phone: string | null; country: string | null; last_seen: Date; seen_key: string }>(
+  const rows = await db.query<{ customer_id: string; rank: number; first_name: string | null; last_name: string | null; email: string | null; phone: string | null; country: string | null; last_seen: Date; seen_key: string; merged_into: string | null }>(
     `SELECT * FROM (
        SELECT customer_id, first_name, last_name, email, phone, country, last_seen, ${SEEN_KEY} AS seen_key,
+              (SELECT into_id FROM ${IDENTITIES_SCHEMA}.merges g WHERE g.customer_id = p.customer_id AND g.into_id IS NOT NULL) AS merged_into,
               CASE WHEN customer_id = $1 THEN 0
                    WHEN $5 AND email_key = lower($1) THEN 1
                    WHEN $2 <> '' AND phone_key LIKE $2 || '%' THEN 2
                    ELSE 3 END AS rank
-         FROM customer_profiles.profiles
+         FROM customer_profiles.profiles p
         WHERE customer_id = $1
            OR ($5 AND email_key = lower($1))
            OR ($2 <> '' AND phone_key LIKE $2 || '%')
@@ -85,6 +89,7 @@ export async function searchCustomers(db: Sql, q: string, limit: number, cursor:
       ...(staff ? { name: [row.first_name, row.last_name].filter(Boolean).join(' ') || null, email: row.email, phone: row.phone } : {}),
       country: row.country,
       lastSeen: row.last_seen.toISOString(),
+      ...(row.merged_into === null ? {} : { mergedInto: row.merged_into }),
     })),
     nextCursor: rows.length > limit && last ? encodeCursor({ rank: last.rank, seenKey: last.seen_key, customerId: last.customer_id }) : null,
   };
