@@ -20,16 +20,16 @@ describe('the scaled profile reads open cases from the cases service', () => {
   let pool: Pool;
   let cases: NestFastifyApplication | undefined;
   let timeline: NestFastifyApplication;
-  const keys: Record<'support' | 'analyst' | 'emitter', string> = { support: '', analyst: '', emitter: '' };
+  const keys: Record<'support' | 'analyst' | 'emitter' | 'admin', string> = { support: '', analyst: '', emitter: '', admin: '' };
   const logger = createLogger({ level: 'error', serviceName: 'test' });
   const warnings: object[] = [];
 
-  const append = async (type: string, occurredAt: string, data: Record<string, unknown>) => {
-    const event = { id: randomUUID(), type, version: 1, customerId: 'c-scaled', occurredAt, source: 'support-desk', data } as Envelope<string, unknown> & { customerId: string };
+  const append = async (type: string, occurredAt: string, data: Record<string, unknown>, customerId = 'c-scaled') => {
+    const event = { id: randomUUID(), type, version: 1, customerId, occurredAt, source: 'support-desk', data } as Envelope<string, unknown> & { customerId: string };
     await store.append(streamIdFor(event), [toStoredEvent(event, occurredAt)]);
   };
-  const profile = async (role: keyof typeof keys) => {
-    const response = await timeline.inject({ method: 'GET', url: '/v1/customers/c-scaled', headers: { authorization: `Bearer ${keys[role]}` } });
+  const profile = async (role: keyof typeof keys, customerId = 'c-scaled') => {
+    const response = await timeline.inject({ method: 'GET', url: `/v1/customers/${customerId}`, headers: { authorization: `Bearer ${keys[role]}` } });
     return { status: response.statusCode, body: response.json() };
   };
   const eventually = async <T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> => {
@@ -46,7 +46,7 @@ describe('the scaled profile reads open cases from the cases service', () => {
     pool = new Pool({ connectionString: database.url, max: 2 });
     const apiKeys = new ApiKeyStore(pool);
     await apiKeys.migrate();
-    for (const role of ['support', 'analyst', 'emitter'] as const) keys[role] = (await apiKeys.create({ role, name: `${role}-key` })).key;
+    for (const role of ['support', 'analyst', 'emitter', 'admin'] as const) keys[role] = (await apiKeys.create({ role, name: `${role}-key` })).key;
     cases = await createCasesApp({ store, apiKeys, logger, databaseUrl: database.url, schedulerIntervalMs: 0 });
     await cases.listen(0, '127.0.0.1');
     const { port } = cases.getHttpAdapter().getInstance().server.address() as AddressInfo;
@@ -92,13 +92,31 @@ describe('the scaled profile reads open cases from the cases service', () => {
     expect(analyst.body.identity.email).toBeUndefined();
   });
 
-  it('the cases route refuses a role the profile does not serve, and a malformed id', async () => {
+  it("after a merge the survivor's profile shows the merged customer's open cases too", async () => {
+    await append('CustomerRegistered', '2030-03-02T09:00:00Z', { firstName: 'Sam', email: 'sam.dup@example.com' }, 'c-dup');
+    await append('ComplaintFiled', '2030-03-07T09:00:00Z', { complaintId: 'cmp-d1', category: 'product', severity: 'medium', channel: 'web', summary: 'Broken' }, 'c-dup');
+    await eventually(() => profile('support', 'c-dup'), (answer) => answer.status === 200);
+    const merge = await timeline.inject({
+      method: 'POST',
+      url: '/v1/customers/c-dup/merge',
+      headers: { authorization: `Bearer ${keys.admin}`, 'content-type': 'application/json' },
+      payload: { into: 'c-scaled', reason: 'same person' },
+    });
+    expect(merge.statusCode).toBe(201);
+    const { body } = await eventually(() => profile('support'), (answer) => answer.body.openComplaints?.length === 2);
+    expect(body.casesSource).toBe('cases');
+    expect(body.openComplaints.map((complaint: { complaintId: string }) => complaint.complaintId)).toEqual(['cmp-s1', 'cmp-d1']);
+  });
+
+  it('the cases route refuses a role the profile does not serve, a malformed id and too many merged ids', async () => {
     const { port } = cases!.getHttpAdapter().getInstance().server.address() as AddressInfo;
-    const ask = (id: string, key: string) => fetch(`http://127.0.0.1:${port}/v1/cases/by-customer/${id}`, { headers: { authorization: `Bearer ${key}` } });
+    const ask = (path: string, key: string) => fetch(`http://127.0.0.1:${port}/v1/cases/by-customer/${path}`, { headers: { authorization: `Bearer ${key}` } });
     expect((await ask('c-scaled', keys.emitter)).status).toBe(403);
-    const bad = await ask('a%20b', keys.support);
-    expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ status: 400 });
+    for (const path of ['a%20b', 'c-scaled?merged=a%20b', `c-scaled?merged=${Array.from({ length: 101 }, (_, i) => `m${i}`).join(',')}`, 'c-scaled?merged=a&merged=b']) {
+      const bad = await ask(path, keys.support);
+      expect([path, bad.status]).toEqual([path, 400]);
+      expect(await bad.json()).toMatchObject({ status: 400 });
+    }
   });
 
   it('with the cases service down, answers 200 from its own rows and says so', async () => {
@@ -107,7 +125,7 @@ describe('the scaled profile reads open cases from the cases service', () => {
     const { status, body } = await profile('support');
     expect(status).toBe(200);
     expect(body.casesSource).toBe('timeline');
-    expect(body.openComplaints.map((complaint: { complaintId: string }) => complaint.complaintId)).toEqual(['cmp-s1']);
+    expect(body.openComplaints.map((complaint: { complaintId: string }) => complaint.complaintId)).toEqual(['cmp-s1', 'cmp-d1']);
     expect(body.pendingCallbacks.map((callback: { callbackId: string }) => callback.callbackId)).toEqual(['cb-s1']);
     expect(warnings.length).toBeGreaterThan(0);
   });

@@ -34,9 +34,15 @@ export class CasesController {
   @Get('cases/by-customer/:customerId')
   @Roles('support', 'analyst')
   @ApiOperation({ summary: "A customer's open complaints and pending callbacks: what the customer profile shows (the scaled timeline asks here)" })
-  customerCases(@Param('customerId') customerId: string) {
+  @ApiQuery({ name: 'merged', required: false, description: 'Comma-separated ids of customers merged into this one, whose cases count too (at most 100)' })
+  customerCases(@Param('customerId') customerId: string, @Query('merged') merged: unknown) {
     if (!CUSTOMER_ID.test(customerId)) throw new InvalidInputError('customerId', 'must be 1–128 letters, digits or _ . : @ + -');
-    return readCustomerCases(this.cases.db, customerId);
+    if (merged !== undefined && typeof merged !== 'string') throw new InvalidInputError('merged', 'give it once, as a comma-separated list');
+    const others = merged ? merged.split(',') : [];
+    if (others.length > 100 || !others.every((id) => CUSTOMER_ID.test(id))) {
+      throw new InvalidInputError('merged', 'must be at most 100 comma-separated ids of 1–128 letters, digits or _ . : @ + -');
+    }
+    return readCustomerCases(this.cases.db, [customerId, ...others]);
   }
 
   @Get('cases/:id')

@@ -43,11 +43,12 @@ export type CustomerCases = Pick<ProfileSummary, 'openComplaints' | 'pendingCall
 
 /**
  * Reads a customer's open complaints and pending callbacks from the cases service's read
- * model (the one truth about them). The embedded process, which mounts both services on one
+ * model (the one truth about them), for `members`: the customer and those merged into it
+ * (identities' mergeGroup, the customer first). The embedded process, which mounts both services on one
  * database, passes the cases service's query; the scaled timeline asks the cases service over
  * HTTP with the caller's credentials (`casesOverHttp`). `undefined`: not available now.
  */
-export type CustomerCasesReader = (db: Sql, customerId: string, caller: CallerCredentials) => Promise<CustomerCases | undefined>;
+export type CustomerCasesReader = (db: Sql, members: readonly string[], caller: CallerCredentials) => Promise<CustomerCases | undefined>;
 
 /** Injection token of the running Timeline in the Nest module. */
 export const TIMELINE = Symbol('Timeline');

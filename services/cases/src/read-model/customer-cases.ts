@@ -17,15 +17,16 @@ interface Row {
 const iso = (value: Date | string | null) => (value === null ? null : new Date(value).toISOString());
 
 /**
- * A customer's open complaints and pending callbacks, from the cases read model: what the
- * timeline's profile shows when both services share a database (the embedded process wires
- * this in), so the profile and the work queue cannot disagree.
+ * The open complaints and pending callbacks of a customer and of those merged into it
+ * (`customerIds`, the customer first), from the cases read model: what the timeline's profile
+ * shows, so the profile and the work queue cannot disagree. The embedded process wires this in
+ * directly (one database); the scaled timeline asks GET /v1/cases/by-customer/{id}.
  */
-export async function readCustomerCases(db: Sql, customerId: string) {
+export async function readCustomerCases(db: Sql, customerIds: readonly string[]) {
   const rows = await db.query<Row>(
     `SELECT kind, source_id, status, category, severity, escalation_level, opened_at, state FROM cases.cases
-      WHERE customer_id = $1 AND status = ANY($2) ORDER BY opened_at NULLS LAST, case_id`,
-    [customerId, [...OPEN_COMPLAINT, ...PENDING_CALLBACK]],
+      WHERE customer_id = ANY($1) AND status = ANY($2) ORDER BY opened_at NULLS LAST, case_id`,
+    [customerIds, [...OPEN_COMPLAINT, ...PENDING_CALLBACK]],
   );
   return {
     openComplaints: rows

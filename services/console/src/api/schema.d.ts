@@ -383,7 +383,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Server-Sent Events: each new entry of the customer as it is projected (event `entry`) */
+        /** Server-Sent Events: each new entry of the customer and of those merged into it, as it is projected (event `entry`); for a merged customer one `merged` event naming the survivor's stream, then the end */
         get: operations["TimelineController_stream"];
         put?: never;
         post?: never;
@@ -3924,7 +3924,10 @@ export interface operations {
     };
     CasesController_customerCases: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Comma-separated ids of customers merged into this one, whose cases count too (at most 100) */
+                merged?: unknown;
+            };
             header?: never;
             path: {
                 customerId: string;

@@ -16,15 +16,16 @@ export interface CasesOverHttpOptions {
 
 /**
  * The scaled timeline's reader of a customer's open complaints and pending callbacks: it asks
- * the cases service (`GET /v1/cases/by-customer/{id}`) with the caller's own credentials. When
+ * the cases service (`GET /v1/cases/by-customer/{id}?merged=…`) with the caller's own credentials. When
  * that service does not answer in time, or answers other than 200, it gives `undefined` and
  * the profile shows its own rows and says so (`casesSource: 'timeline'`).
  */
 export function casesOverHttp(options: CasesOverHttpOptions): CustomerCasesReader {
   const base = options.baseUrl.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? 2_000;
-  return async (_db: Sql, customerId: string, caller: CallerCredentials): Promise<CustomerCases | undefined> => {
-    const url = `${base}/v1/cases/by-customer/${encodeURIComponent(customerId)}`;
+  return async (_db: Sql, [customerId, ...merged]: readonly string[], caller: CallerCredentials): Promise<CustomerCases | undefined> => {
+    const query = merged.length ? `?merged=${merged.map(encodeURIComponent).join(',')}` : '';
+    const url = `${base}/v1/cases/by-customer/${encodeURIComponent(customerId!)}${query}`;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (caller.authorization) headers.authorization = caller.authorization;
     if (caller.cookie) headers.cookie = caller.cookie;

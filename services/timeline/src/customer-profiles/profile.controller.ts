@@ -26,11 +26,12 @@ export class ProfileController {
   ): Promise<ProfileSummary | MergedAnswer> {
     const merged = await redirectIfMerged(this.timeline.db, IDENTITIES_SCHEMA, customerId, reply, (survivor) => `/v1/customers/${survivor}`);
     if (merged) return merged;
-    const profile = await readProfile(this.timeline.db, customerId, audienceOf(principal), await mergeGroup(this.timeline.db, customerId));
+    const members = await mergeGroup(this.timeline.db, customerId);
+    const profile = await readProfile(this.timeline.db, customerId, audienceOf(principal), members);
     if (!profile) throw new CustomerNotFoundError(customerId);
     const reader = this.timeline.customerCases;
     const { authorization, cookie } = request.headers;
-    const cases = reader ? await reader(this.timeline.db, customerId, { authorization, cookie }) : undefined;
+    const cases = reader ? await reader(this.timeline.db, members, { authorization, cookie }) : undefined;
     return cases ? { ...profile, ...cases, casesSource: 'cases' as const } : profile;
   }
 }
