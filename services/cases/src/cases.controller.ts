@@ -3,13 +3,12 @@ import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@rapport/platform/nest';
 import { CASES, type CasesReader } from './cases';
 import { InvalidInputError } from './errors';
-import { metricsQuery, parseInput, queueQuery } from './http-input';
+import { customerCasesInput, metricsQuery, parseInput, queueQuery } from './http-input';
 import { readCustomerCases } from './read-model/customer-cases';
 import { readMetrics } from './read-model/metrics';
 import { readCase, readQueue } from './read-model/queries';
 
 const CASE_ID = /^(complaint|callback)-[A-Za-z0-9_.:@+-]{1,128}$/;
-const CUSTOMER_ID = /^[A-Za-z0-9_.:@+-]{1,128}$/;
 
 @ApiTags('cases')
 @Controller('v1')
@@ -36,13 +35,8 @@ export class CasesController {
   @ApiOperation({ summary: "A customer's open complaints and pending callbacks: what the customer profile shows (the scaled timeline asks here)" })
   @ApiQuery({ name: 'merged', required: false, description: 'Comma-separated ids of customers merged into this one, whose cases count too (at most 100)' })
   customerCases(@Param('customerId') customerId: string, @Query('merged') merged: unknown) {
-    if (!CUSTOMER_ID.test(customerId)) throw new InvalidInputError('customerId', 'must be 1–128 letters, digits or _ . : @ + -');
-    if (merged !== undefined && typeof merged !== 'string') throw new InvalidInputError('merged', 'give it once, as a comma-separated list');
-    const others = merged ? merged.split(',') : [];
-    if (others.length > 100 || !others.every((id) => CUSTOMER_ID.test(id))) {
-      throw new InvalidInputError('merged', 'must be at most 100 comma-separated ids of 1–128 letters, digits or _ . : @ + -');
-    }
-    return readCustomerCases(this.cases.db, [customerId, ...others]);
+    const input = parseInput(customerCasesInput, { customerId, merged });
+    return readCustomerCases(this.cases.db, [input.customerId, ...input.merged]);
   }
 
   @Get('cases/:id')

@@ -9,6 +9,16 @@ export { parseInput } from '@rapport/platform';
 const idSchema = z.string().regex(/^[A-Za-z0-9_.:@+-]{1,128}$/, 'must be 1–128 letters, digits or _ . : @ + -');
 const idempotencyKeySchema = z.string().min(1, 'required').max(200).regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
 
+/** `GET /v1/cases/by-customer/{customerId}?merged=a,b`: the customer and at most 100 customers merged into it. */
+export const customerCasesInput = z.object({
+  customerId: idSchema,
+  merged: z
+    .string()
+    .optional()
+    .transform((list) => (list ? list.split(',') : []))
+    .pipe(z.array(idSchema).max(100, 'at most 100 comma-separated ids')),
+});
+
 export const fileComplaintBody = service.complaintFiledData.extend({ complaintId: service.complaintFiledData.shape.complaintId.optional(), customerId: idSchema });
 export const respondBody = service.complaintRespondedData.omit({ complaintId: true });
 export const escalateBody = service.complaintEscalatedData.omit({ complaintId: true });
